@@ -1,0 +1,1 @@
+import { env } from 'cloudflare:workers';
