@@ -1,18 +1,45 @@
+import { webcrypto } from 'node:crypto';
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
 
+/** A fresh ES256 signing key per run: tests never depend on a committed secret. */
+async function testSigningKey(kid: string) {
+  const { privateKey } = await webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, [
+    'sign',
+    'verify',
+  ]);
+  return { ...(await webcrypto.subtle.exportKey('jwk', privateKey)), kid, alg: 'ES256' };
+}
+
 export default defineConfig(async () => {
-  const controlMigrations = await readD1Migrations('migrations/control');
-  const countyMigrations = await readD1Migrations('migrations/county');
+  const migrations = {
+    control: await readD1Migrations('migrations/control'),
+    county: await readD1Migrations('migrations/county'),
+  };
   return {
     plugins: [
       cloudflareTest({
         wrangler: { configPath: './wrangler.toml' },
         miniflare: {
-          bindings: { TEST_MIGRATIONS: { control: controlMigrations, county: countyMigrations } },
+          // A database with a binding but no registered county: onboarding tests register it.
+          d1Databases: { COUNTY_SPARE: 'bangjiao-county-spare' },
+          bindings: {
+            ENVIRONMENT: 'test',
+            JWT_PRIVATE_KEYS: JSON.stringify([
+              await testSigningKey('test-current'),
+              await testSigningKey('test-previous'),
+            ]),
+            PASSWORD_PEPPER: 'test-pepper-not-a-secret',
+            DATA_KEY_SECRET: 'test-data-key-not-a-secret',
+            TEST_MIGRATIONS: migrations,
+          },
         },
       }),
     ],
-    test: { setupFiles: ['./test/setup.ts'] },
+    test: {
+      setupFiles: ['./test/setup.ts'],
+      include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+      exclude: ['test/browser/**'],
+    },
   };
 });

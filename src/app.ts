@@ -1,0 +1,129 @@
+/**
+ * Builds the Hono app. Middleware order matters and is the whole security story of a request:
+ * request id → secure headers → log → body limit → authorize (permission table, caller, county)
+ * → route (zod validation, 415 for non-JSON writes) → problem+json on any error.
+ */
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { csrf } from 'hono/csrf';
+import { HTTPException } from 'hono/http-exception';
+import { requestId } from 'hono/request-id';
+import { matchedRoutes } from 'hono/route';
+import { secureHeaders } from 'hono/secure-headers';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { auditRoutes } from './audit/routes';
+import { authorize } from './auth/middleware';
+import { authRoutes } from './auth/routes';
+import { mountDocs } from './docs/routes';
+import type { AppEnv } from './env';
+import { Problem, problemResponse } from './lib/problem';
+import { pageRoutes } from './pages/routes';
+import { countyUserRoutes } from './platform/county-users';
+import { platformRoutes } from './platform/routes';
+import { countyProviderRoutes } from './providers/routes';
+import { townshipRoutes } from './townships/routes';
+
+export const API_BODY_LIMIT = 1024 * 1024;
+
+/** Content-Security-Policy of every page: no inline script, nothing from elsewhere. */
+export const CSP = {
+  defaultSrc: ["'self'"],
+  scriptSrc: ["'self'"],
+  styleSrc: ["'self'"],
+  imgSrc: ["'self'", 'data:'],
+  fontSrc: ["'self'"],
+  connectSrc: ["'self'"],
+  objectSrc: ["'none'"],
+  baseUri: ["'none'"],
+  formAction: ["'self'"],
+  frameAncestors: ["'none'"],
+};
+
+function routeLabel(c: Context<AppEnv>) {
+  return matchedRoutes(c).find((r) => r.method !== 'ALL')?.path ?? 'unmatched';
+}
+
+export function createApp() {
+  const app = new OpenAPIHono<AppEnv>();
+
+  app.use('*', requestId());
+  app.use(
+    '*',
+    secureHeaders({
+      contentSecurityPolicy: CSP,
+      strictTransportSecurity: 'max-age=31536000; includeSubDomains',
+      referrerPolicy: 'same-origin',
+      crossOriginEmbedderPolicy: false,
+      // A route may set a stricter or looser header of its own (the API reference page does).
+      overwrite: false,
+      permissionsPolicy: { camera: [], microphone: [], geolocation: [] },
+    }),
+  );
+  app.use('*', async (c, next) => {
+    const started = Date.now();
+    await next();
+    // The route pattern, never the path or query: those can carry personal data.
+    console.log(
+      JSON.stringify({
+        requestId: c.get('requestId'),
+        method: c.req.method,
+        route: routeLabel(c),
+        status: c.res.status,
+        ms: Date.now() - started,
+      }),
+    );
+  });
+  app.use(
+    '/api/*',
+    bodyLimit({
+      maxSize: API_BODY_LIMIT,
+      onError: (c) => problemResponse(c, 413, `The request body is larger than ${API_BODY_LIMIT} bytes.`),
+    }),
+  );
+  // Pages post forms: refuse cross-site form posts by Origin before anything else runs.
+  app.use('/login', csrf());
+  app.use('/logout', csrf());
+  app.use('/c/*', csrf());
+  app.use('*', authorize);
+
+  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.route('/', authRoutes);
+  app.route('/', platformRoutes);
+  app.route('/', countyUserRoutes);
+  app.route('/', townshipRoutes);
+  app.route('/', auditRoutes);
+  app.route('/', countyProviderRoutes);
+  app.route('/', pageRoutes);
+
+  mountDocs(app);
+
+  app.notFound((c) => problemResponse(c, 404, 'There is nothing at this address.'));
+  app.onError((err, c) => {
+    if (err instanceof Problem) return problemResponse(c, err.status, err.detail, err.extra);
+    if (err instanceof HTTPException) {
+      const status = err.status as ContentfulStatusCode;
+      const detail =
+        status === 400 ? 'The request body is not valid JSON.' : err.message || 'Request refused.';
+      return problemResponse(c, status, detail);
+    }
+    // Log the failure for operators, but only its kind: messages can carry SQL or values.
+    console.error(
+      JSON.stringify({
+        requestId: c.get('requestId'),
+        route: routeLabel(c),
+        error: err.name,
+        at: 'unhandled',
+      }),
+    );
+    return problemResponse(
+      c,
+      500,
+      'Something went wrong on our side. Quote the request id when reporting it.',
+    );
+  });
+
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;

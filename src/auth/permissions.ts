@@ -1,0 +1,84 @@
+/**
+ * THE permission table: every route of the app, by method and Hono path, and who may call it.
+ * A route missing here is refused (fail closed) and `test/permissions.test.ts` fails.
+ *
+ * `scope` says which finer check the route's service applies on top of the role:
+ * - `township`: township-scoped roles (office_officer) only see and act on their townships;
+ * - `provider`: provider roles only see and act on their own provider's records.
+ */
+import { COUNTY_ROLES, type CountyRole } from './roles';
+
+export type Rule =
+  | { access: 'public' }
+  | { access: 'signed_in' }
+  | { access: 'platform' }
+  | {
+      access: 'county';
+      roles: readonly CountyRole[];
+      scope?: readonly ('township' | 'provider')[];
+      /** The platform operator may call it too (onboarding a county's first users). */
+      platformOperator?: boolean;
+    };
+
+const PUBLIC: Rule = { access: 'public' };
+const SIGNED_IN: Rule = { access: 'signed_in' };
+const PLATFORM: Rule = { access: 'platform' };
+const county = (
+  roles: readonly CountyRole[],
+  extra: Omit<Extract<Rule, { access: 'county' }>, 'access' | 'roles'> = {},
+): Rule => ({
+  access: 'county',
+  roles,
+  ...extra,
+});
+
+const EVERY_COUNTY_ROLE = COUNTY_ROLES;
+const ADMIN = ['bureau_admin'] as const;
+
+const C = '/api/v1/counties/:county';
+
+export const PERMISSIONS: Record<string, Rule> = {
+  // Documents and liveness
+  'GET /healthz': PUBLIC,
+  'GET /openapi.json': PUBLIC,
+  'GET /docs': PUBLIC,
+
+  // Sign-in (API)
+  'POST /api/v1/auth/login': PUBLIC,
+  'POST /api/v1/auth/logout': SIGNED_IN,
+  'GET /api/v1/me': SIGNED_IN,
+
+  // Platform operator: counties, providers, platform audit
+  'GET /api/v1/platform/counties': PLATFORM,
+  'POST /api/v1/platform/counties': PLATFORM,
+  'PATCH /api/v1/platform/counties/:slug': PLATFORM,
+  'GET /api/v1/platform/providers': PLATFORM,
+  'POST /api/v1/platform/providers': PLATFORM,
+  'PATCH /api/v1/platform/providers/:id': PLATFORM,
+  'PUT /api/v1/platform/providers/:id/counties/:slug': PLATFORM,
+  'GET /api/v1/platform/audit/verify': PLATFORM,
+
+  // County reference data
+  [`GET ${C}/townships`]: county(EVERY_COUNTY_ROLE),
+  [`POST ${C}/townships`]: county(ADMIN),
+  [`GET ${C}/providers`]: county(EVERY_COUNTY_ROLE),
+
+  // County users and memberships (the bureau admin of that county only)
+  [`GET ${C}/users`]: county(ADMIN, { platformOperator: true }),
+  [`POST ${C}/users`]: county(ADMIN, { platformOperator: true }),
+  [`PATCH ${C}/memberships/:id`]: county(ADMIN, { platformOperator: true }),
+  [`DELETE ${C}/memberships/:id`]: county(ADMIN, { platformOperator: true }),
+
+  // County audit log
+  [`GET ${C}/audit`]: county(['bureau_admin', 'auditor']),
+  [`GET ${C}/audit/verify`]: county(['bureau_admin', 'auditor']),
+
+  // Pages
+  'GET /login': PUBLIC,
+  'POST /login': PUBLIC,
+  'POST /logout': SIGNED_IN,
+  'GET /c/:county': county(EVERY_COUNTY_ROLE),
+  'GET /c/:county/': county(EVERY_COUNTY_ROLE),
+};
+
+export const ruleKey = (method: string, path: string) => `${method.toUpperCase()} ${path}`;

@@ -1,0 +1,141 @@
+/**
+ * The demo of API.md "Running locally": counties deqing (德清县) and anji (安吉县), one provider
+ * serving both, and the listed logins. Development only: `seedDemo` refuses anything else.
+ */
+import type { CountyRole } from '../auth/roles';
+import { withCreditCheck } from '../lib/validators';
+
+export const DEMO_PASSWORD = 'demo-pass-2026';
+
+export type DemoCounty = {
+  slug: string;
+  name: string;
+  nameEn: string;
+  regionCode: string;
+  binding: string;
+  townships: { id: string; name: string; nameEn: string }[];
+};
+
+export const DEMO_COUNTIES: DemoCounty[] = [
+  {
+    slug: 'deqing',
+    name: '德清县',
+    nameEn: 'Deqing County',
+    regionCode: '330521',
+    binding: 'COUNTY_DEQING',
+    // The case study's pilot order: 武康 first, then 乾元 and 新市, then the whole county.
+    townships: [
+      { id: 'wukang', name: '武康街道', nameEn: 'Wukang' },
+      { id: 'qianyuan', name: '乾元镇', nameEn: 'Qianyuan' },
+      { id: 'xinshi', name: '新市镇', nameEn: 'Xinshi' },
+      { id: 'wuyang', name: '舞阳街道', nameEn: 'Wuyang' },
+      { id: 'fuxi', name: '阜溪街道', nameEn: 'Fuxi' },
+      { id: 'xiazhuhu', name: '下渚湖街道', nameEn: 'Xiazhuhu' },
+      { id: 'kangqian', name: '康乾街道', nameEn: 'Kangqian' },
+      { id: 'luoshe', name: '洛舍镇', nameEn: 'Luoshe' },
+      { id: 'zhongguan', name: '钟管镇', nameEn: 'Zhongguan' },
+      { id: 'xinan', name: '新安镇', nameEn: "Xin'an" },
+      { id: 'yuyue', name: '禹越镇', nameEn: 'Yuyue' },
+      { id: 'leidian', name: '雷甸镇', nameEn: 'Leidian' },
+      { id: 'moganshan', name: '莫干山镇', nameEn: 'Moganshan' },
+    ],
+  },
+  {
+    slug: 'anji',
+    name: '安吉县',
+    nameEn: 'Anji County',
+    regionCode: '330523',
+    binding: 'COUNTY_ANJI',
+    townships: [
+      { id: 'dipu', name: '递铺街道', nameEn: 'Dipu' },
+      { id: 'changshuo', name: '昌硕街道', nameEn: 'Changshuo' },
+      { id: 'lingfeng', name: '灵峰街道', nameEn: 'Lingfeng' },
+      { id: 'xiaoyuan', name: '孝源街道', nameEn: 'Xiaoyuan' },
+      { id: 'xiaofeng', name: '孝丰镇', nameEn: 'Xiaofeng' },
+      { id: 'tianzihu', name: '天子湖镇', nameEn: 'Tianzihu' },
+      { id: 'meixi', name: '梅溪镇', nameEn: 'Meixi' },
+      { id: 'tianhuangping', name: '天荒坪镇', nameEn: 'Tianhuangping' },
+    ],
+  },
+];
+
+export const DEMO_PROVIDER = {
+  id: 'chenxi',
+  name: '德清县晨曦社会工作服务中心',
+  nameEn: 'Deqing Chenxi Social Work Service Centre',
+  creditCode: withCreditCheck('52330521MJ8800001'),
+  counties: ['deqing', 'anji'],
+};
+
+type DemoMembership = {
+  county: string | null;
+  role: CountyRole | 'platform_operator';
+  providerId?: string;
+  townshipIds?: string[];
+};
+
+export const DEMO_USERS: { id: string; login: string; displayName: string; memberships: DemoMembership[] }[] =
+  [
+    {
+      id: 'u-platform-operator',
+      login: 'platform.operator',
+      displayName: '平台运营',
+      memberships: [{ county: null, role: 'platform_operator' }],
+    },
+    {
+      id: 'u-deqing-admin',
+      login: 'deqing.admin',
+      displayName: '德清司法局管理员',
+      memberships: [{ county: 'deqing', role: 'bureau_admin' }],
+    },
+    {
+      id: 'u-deqing-officer',
+      login: 'deqing.officer',
+      displayName: '德清司法局科员',
+      memberships: [{ county: 'deqing', role: 'bureau_officer' }],
+    },
+    {
+      id: 'u-deqing-office-wukang',
+      login: 'deqing.office.wukang',
+      displayName: '武康司法所',
+      memberships: [{ county: 'deqing', role: 'office_officer', townshipIds: ['wukang'] }],
+    },
+    {
+      id: 'u-deqing-finance',
+      login: 'deqing.finance',
+      displayName: '德清县财政局',
+      memberships: [{ county: 'deqing', role: 'finance_officer' }],
+    },
+    {
+      id: 'u-deqing-evaluator',
+      login: 'deqing.evaluator',
+      displayName: '第三方评价机构',
+      memberships: [{ county: 'deqing', role: 'evaluator' }],
+    },
+    {
+      id: 'u-anji-admin',
+      login: 'anji.admin',
+      displayName: '安吉司法局管理员',
+      memberships: [{ county: 'anji', role: 'bureau_admin' }],
+    },
+    {
+      id: 'u-provider-admin',
+      login: 'provider.admin',
+      displayName: '晨曦社工中心主任',
+      memberships: ['deqing', 'anji'].map((county) => ({
+        county,
+        role: 'provider_admin' as const,
+        providerId: DEMO_PROVIDER.id,
+      })),
+    },
+    {
+      id: 'u-provider-worker',
+      login: 'provider.worker',
+      displayName: '晨曦社工',
+      memberships: ['deqing', 'anji'].map((county) => ({
+        county,
+        role: 'provider_worker' as const,
+        providerId: DEMO_PROVIDER.id,
+      })),
+    },
+  ];
