@@ -1,0 +1,295 @@
+/**
+ * Which requirements apply to a supervisee on which days (API.md "Compliance": within the term,
+ * under the rule set in force that day, matching `appliesTo` with that day's level, phase, flags
+ * and sentence type; special-period requirements only on the period's days).
+ *
+ * Nothing here walks day by day. Everything that decides applicability changes only on a few
+ * days — the term's ends, level and flag changes, phase boundaries, rule-set versions, special
+ * periods — so the term is cut at those days into segments of constant state, and each
+ * requirement is matched once per segment. The result is, per requirement "track", a sorted
+ * list of disjoint intervals of applying days, each carrying the rule set's definition.
+ */
+import { type CalendarUnit, type CivilDate, type DayNumber, toDayNumber } from './dates.ts';
+import { createRuleSetLookup, type PublishedRuleSet, type RuleSetLookup } from './history.ts';
+import type { Measure, Requirement, RuleSet } from './schema.ts';
+
+/** `min` is kept in millionths so that proration is integer arithmetic, free of float noise. */
+export const MICRO = 1_000_000;
+
+export type WindowKind = 'calendar' | 'every' | 'within' | 'rolling';
+
+export interface CompiledRequirement {
+  readonly id: string;
+  readonly measure: Measure;
+  readonly min: number;
+  readonly minMicro: number;
+  readonly kind: WindowKind;
+  /** The calendar unit, for `calendar` windows. */
+  readonly unit: CalendarUnit | null;
+  /** N of rollingDays / withinDaysOfStart / everyDaysFromStart; 0 for calendar windows. */
+  readonly days: number;
+  /**
+   * Days under different versions belong to one track when the requirement keeps its id, measure
+   * and window (rolling and deadline windows keep their track when only N changes, since they
+   * are judged on one day under that day's version).
+   */
+  readonly trackKey: string;
+  readonly types: ReadonlySet<string>;
+  readonly levels: ReadonlySet<string> | null;
+  readonly phases: readonly string[] | null;
+  readonly sentenceTypes: ReadonlySet<string> | null;
+  readonly keyPerson: boolean | null;
+  readonly ableToWork: boolean | null;
+}
+
+interface CompiledPhase {
+  readonly fromStart: boolean;
+  readonly days: number;
+}
+
+interface CompiledPeriod {
+  readonly start: DayNumber;
+  readonly end: DayNumber;
+  readonly requirements: readonly CompiledRequirement[];
+}
+
+export interface CompiledRuleSet {
+  readonly published: PublishedRuleSet;
+  readonly phases: ReadonlyMap<string, CompiledPhase>;
+  readonly requirements: readonly CompiledRequirement[];
+  readonly periods: readonly CompiledPeriod[];
+}
+
+/** A rule-set history prepared once for evaluating many supervisees. */
+export interface CompiledHistory {
+  readonly lookup: RuleSetLookup;
+  /** Parallel to `lookup.spans`. */
+  readonly ruleSets: readonly CompiledRuleSet[];
+}
+
+function compileRequirement(r: Requirement): CompiledRequirement {
+  const w = r.window;
+  const [kind, unit, days]: [WindowKind, CalendarUnit | null, number] =
+    'calendar' in w
+      ? ['calendar', w.calendar, 0]
+      : 'everyDaysFromStart' in w
+        ? ['every', null, w.everyDaysFromStart]
+        : 'withinDaysOfStart' in w
+          ? ['within', null, w.withinDaysOfStart]
+          : ['rolling', null, w.rollingDays];
+  const shape = kind === 'calendar' ? unit : kind === 'every' ? String(days) : '';
+  const a = r.appliesTo;
+  return {
+    id: r.id,
+    measure: r.measure,
+    min: r.min,
+    minMicro: Math.round(r.min * MICRO),
+    kind,
+    unit,
+    days,
+    trackKey: `${r.id}\u0000${r.measure}\u0000${kind}\u0000${shape}`,
+    types: new Set(r.activityTypes),
+    levels: a?.levels ? new Set(a.levels) : null,
+    phases: a?.phases ?? null,
+    sentenceTypes: a?.sentenceTypes ? new Set(a.sentenceTypes) : null,
+    keyPerson: a?.keyPerson ?? null,
+    ableToWork: a?.ableToWork ?? null,
+  };
+}
+
+function compileRuleSet(published: PublishedRuleSet): CompiledRuleSet {
+  const rs: RuleSet = published.ruleSet;
+  return {
+    published,
+    phases: new Map(rs.phases.map((p) => [p.code, { fromStart: p.from === 'start', days: p.days }])),
+    requirements: rs.requirements.map(compileRequirement),
+    periods: rs.specialPeriods
+      .map((p) => ({
+        start: toDayNumber(p.from),
+        end: toDayNumber(p.to),
+        requirements: p.requirements.map(compileRequirement),
+      }))
+      .sort((a, b) => a.start - b.start),
+  };
+}
+
+export function compileHistory(history: readonly PublishedRuleSet[]): CompiledHistory {
+  const lookup = createRuleSetLookup(history);
+  return { lookup, ruleSets: lookup.spans.map((span) => compileRuleSet(span.published)) };
+}
+
+export function isCompiledHistory(
+  value: readonly PublishedRuleSet[] | CompiledHistory,
+): value is CompiledHistory {
+  return !Array.isArray(value);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The supervisee
+
+export interface EffectiveLevel {
+  level: string;
+  effectiveFrom: CivilDate;
+}
+
+export interface EffectiveFlag {
+  value: boolean;
+  effectiveFrom: CivilDate;
+}
+
+/** What the engine needs to know about a supervisee; histories are effective-dated. */
+export interface SuperviseeFacts {
+  id: string;
+  termStart: CivilDate;
+  termEnd: CivilDate;
+  sentenceType: string;
+  /** The first entry holds from termStart whatever its date says. */
+  levels: readonly EffectiveLevel[];
+  keyPerson: readonly EffectiveFlag[];
+  ableToWork: readonly EffectiveFlag[];
+}
+
+/** An effective-dated value read forwards: `at(day)` must be asked with non-decreasing days. */
+class Timeline<T> {
+  private readonly days: DayNumber[];
+  private readonly values: T[];
+  private next = 1;
+
+  constructor(entries: readonly { day: DayNumber; value: T }[]) {
+    // A stable sort keeps the order of changes recorded on the same day: the last one wins.
+    const sorted = [...entries].sort((a, b) => a.day - b.day);
+    this.days = sorted.map((e) => e.day);
+    this.values = sorted.map((e) => e.value);
+  }
+
+  changeDays(): readonly DayNumber[] {
+    return this.days.slice(1);
+  }
+
+  at(day: DayNumber): T | undefined {
+    while (this.next < this.days.length && this.days[this.next]! <= day) this.next++;
+    return this.values[this.next - 1];
+  }
+}
+
+export interface ApplyingInterval {
+  start: DayNumber;
+  end: DayNumber;
+  /** The definition in force on these days. */
+  requirement: CompiledRequirement;
+}
+
+export interface Track {
+  readonly id: string;
+  readonly measure: Measure;
+  readonly kind: WindowKind;
+  readonly unit: CalendarUnit | null;
+  readonly days: number;
+  /** Sorted and disjoint. */
+  readonly intervals: ApplyingInterval[];
+}
+
+interface DayState {
+  ruleSet: CompiledRuleSet;
+  level: string | undefined;
+  keyPerson: boolean;
+  ableToWork: boolean;
+  sentenceType: string;
+  day: DayNumber;
+  termStart: DayNumber;
+  termEnd: DayNumber;
+}
+
+function inPhase(state: DayState, code: string): boolean {
+  const phase = state.ruleSet.phases.get(code);
+  if (!phase) return false;
+  return phase.fromStart ? state.day < state.termStart + phase.days : state.day > state.termEnd - phase.days;
+}
+
+function applies(r: CompiledRequirement, s: DayState): boolean {
+  if (r.levels && (s.level === undefined || !r.levels.has(s.level))) return false;
+  if (r.keyPerson !== null && r.keyPerson !== s.keyPerson) return false;
+  if (r.ableToWork !== null && r.ableToWork !== s.ableToWork) return false;
+  if (r.sentenceTypes && !r.sentenceTypes.has(s.sentenceType)) return false;
+  if (r.phases && !r.phases.some((code) => inPhase(s, code))) return false;
+  return true;
+}
+
+function addInterval(tracks: Map<string, Track>, r: CompiledRequirement, start: DayNumber, end: DayNumber) {
+  let track = tracks.get(r.trackKey);
+  if (!track) {
+    track = { id: r.id, measure: r.measure, kind: r.kind, unit: r.unit, days: r.days, intervals: [] };
+    tracks.set(r.trackKey, track);
+  }
+  const last = track.intervals[track.intervals.length - 1];
+  if (last && last.requirement === r && last.end === start - 1) last.end = end;
+  else track.intervals.push({ start, end, requirement: r });
+}
+
+/** The days on which the supervisee's state or the governing rules may change, within the term. */
+function breakpoints(
+  history: CompiledHistory,
+  timelines: Timeline<unknown>[],
+  ts: DayNumber,
+  te: DayNumber,
+): DayNumber[] {
+  const points = [ts];
+  const add = (d: DayNumber) => {
+    if (d > ts && d <= te) points.push(d);
+  };
+  for (const t of timelines) for (const d of t.changeDays()) add(d);
+  const { spans } = history.lookup;
+  for (let i = Math.max(0, history.lookup.indexAt(ts)); i < spans.length && spans[i]!.start <= te; i++) {
+    add(spans[i]!.start);
+    const rs = history.ruleSets[i]!;
+    for (const phase of rs.phases.values()) add(phase.fromStart ? ts + phase.days : te - phase.days + 1);
+    for (const period of rs.periods) {
+      add(period.start);
+      add(period.end + 1);
+    }
+  }
+  return [...new Set(points)].sort((a, b) => a - b);
+}
+
+/**
+ * For one supervisee, the requirement tracks with the intervals of days on which they apply.
+ * Tracks come in the order of first appearance; intervals within a track are in day order.
+ */
+export function applyingTracks(history: CompiledHistory, s: SuperviseeFacts): Track[] {
+  const ts = toDayNumber(s.termStart);
+  const te = toDayNumber(s.termEnd);
+  if (te < ts) return [];
+  const levels = new Timeline(s.levels.map((e) => ({ day: toDayNumber(e.effectiveFrom), value: e.level })));
+  const keyPerson = new Timeline(
+    s.keyPerson.map((e) => ({ day: toDayNumber(e.effectiveFrom), value: e.value })),
+  );
+  const ableToWork = new Timeline(
+    s.ableToWork.map((e) => ({ day: toDayNumber(e.effectiveFrom), value: e.value })),
+  );
+  const points = breakpoints(history, [levels, keyPerson, ableToWork], ts, te);
+
+  const tracks = new Map<string, Track>();
+  for (let i = 0; i < points.length; i++) {
+    const start = points[i]!;
+    const end = i + 1 < points.length ? points[i + 1]! - 1 : te;
+    const index = history.lookup.indexAt(start);
+    if (index < 0) continue; // no rule set in force yet
+    const ruleSet = history.ruleSets[index]!;
+    const state: DayState = {
+      ruleSet,
+      level: levels.at(start),
+      keyPerson: keyPerson.at(start) ?? false,
+      ableToWork: ableToWork.at(start) ?? false,
+      sentenceType: s.sentenceType,
+      day: start,
+      termStart: ts,
+      termEnd: te,
+    };
+    for (const r of ruleSet.requirements) if (applies(r, state)) addInterval(tracks, r, start, end);
+    for (const period of ruleSet.periods) {
+      if (period.start > start || period.end < start) continue;
+      for (const r of period.requirements) if (applies(r, state)) addInterval(tracks, r, start, end);
+    }
+  }
+  return [...tracks.values()];
+}
