@@ -42,7 +42,7 @@ async function credentials(
     if (!match) return 'invalid';
     const cfg = appConfig(c.env);
     const claims = await verifyAccessToken(c.env.JWT_PRIVATE_KEYS, match[1]!, cfg.accessTokenTtlSeconds);
-    return claims ? { sessionId: claims.sessionId } : 'invalid';
+    return claims ?? 'invalid';
   }
   const cookie = getCookie(c, SESSION_COOKIE);
   return cookie ? { cookieSecret: cookie } : null;

@@ -42,6 +42,9 @@ export async function hashPassword(password: string, pepper: string): Promise<st
 export async function verifyPassword(password: string, stored: string, pepper: string): Promise<boolean> {
   const [scheme, iterations, salt, expected] = stored.split('$');
   if (scheme !== SCHEME || !iterations || !salt || !expected) return false;
+  // Deployed Workers refuse PBKDF2 above 100,000 iterations (local workerd does not), so a
+  // stored hash asking for more could never verify in production: refuse it everywhere.
+  if (Number(iterations) !== PBKDF2_ITERATIONS) return false;
   const actual = await derive(password, pepper, fromBase64url(salt), Number(iterations));
   return timingSafeEqual(actual, expected);
 }

@@ -48,7 +48,8 @@ export async function createSession(db: ControlDb, userId: string, cfg: AppConfi
   return { session, cookieSecret };
 }
 
-export type SessionLookup = { sessionId: string } | { cookieSecret: string };
+/** A Bearer token names its session and user (both must agree); a cookie carries the session secret. */
+export type SessionLookup = { sessionId: string; userId: string } | { cookieSecret: string };
 
 export type LoadedContext = { principal: Principal | null; county: CountyRow | null };
 
@@ -89,6 +90,7 @@ export async function loadRequestContext(
   const session = sessionRows[0];
   const user = userRows[0];
   if (!session || !user || user.status !== 'active') return { principal: null, county };
+  if ('userId' in lookup && lookup.userId !== user.id) return { principal: null, county };
   const now = Date.now();
   const idleLimit = Date.parse(session.lastSeenAt) + cfg.sessionIdleMinutes * 60_000;
   if (now >= Date.parse(session.expiresAt) || now >= idleLimit) return { principal: null, county };

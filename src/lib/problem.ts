@@ -56,12 +56,10 @@ export function problemResponse(
     requestId: c.get('requestId') ?? null,
     ...(extra.errors ? { errors: extra.errors } : {}),
   };
-  return new Response(JSON.stringify(body), {
-    status,
-    headers: {
-      'content-type': 'application/problem+json; charset=utf-8',
-      ...extra.headers,
-    },
+  // Through the context, so headers set earlier in the request (request id, CSP…) are kept.
+  return c.body(JSON.stringify(body), status, {
+    'content-type': 'application/problem+json; charset=utf-8',
+    ...extra.headers,
   });
 }
 
