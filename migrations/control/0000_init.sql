@@ -36,7 +36,8 @@ CREATE TABLE `memberships` (
 --> statement-breakpoint
 CREATE INDEX `memberships_user` ON `memberships` (`user_id`);--> statement-breakpoint
 CREATE INDEX `memberships_county` ON `memberships` (`county`);--> statement-breakpoint
-CREATE UNIQUE INDEX `memberships_unique` ON `memberships` (`user_id`,`county`,`role`,`provider_id`);--> statement-breakpoint
+-- Reviewed by hand: drizzle-kit quotes expression index parts as column names.
+CREATE UNIQUE INDEX `memberships_unique` ON `memberships` (`user_id`, coalesce(`county`, ''), `role`, coalesce(`provider_id`, ''));--> statement-breakpoint
 CREATE TABLE `audit_log` (
 	`seq` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
 	`at` text NOT NULL,

@@ -110,7 +110,13 @@ export const memberships = sqliteTable(
   (t) => [
     index('memberships_user').on(t.userId),
     index('memberships_county').on(t.county),
-    uniqueIndex('memberships_unique').on(t.userId, t.county, t.role, t.providerId),
+    // NULLs are distinct in a SQLite unique index, so compare the optional parts coalesced.
+    uniqueIndex('memberships_unique').on(
+      t.userId,
+      sql`coalesce(${t.county}, '')`,
+      t.role,
+      sql`coalesce(${t.providerId}, '')`,
+    ),
   ],
 );
 

@@ -1,0 +1,65 @@
+/**
+ * What the cross-county and fuzz suites need to call any route: a demo login per role, the
+ * parameters to fill in, and a plausible body for each write (so a probe gets past validation
+ * and reaches the data). New routes add their sample body here.
+ */
+import { PERMISSIONS, type Rule, ruleKey } from '../../src/auth/permissions';
+import type { CountyRole } from '../../src/auth/roles';
+import { DEMO_USERS } from '../../src/demo/data';
+
+export const LOGIN_FOR_ROLE: Record<string, Partial<Record<CountyRole | 'platform_operator', string>>> = {};
+for (const u of DEMO_USERS) {
+  for (const m of u.memberships) {
+    const county = m.county ?? '*';
+    LOGIN_FOR_ROLE[county] ??= {};
+    LOGIN_FOR_ROLE[county][m.role] ??= u.login;
+  }
+}
+
+export const ALL_LOGINS = DEMO_USERS.map((u) => u.login);
+
+/** A login allowed by the rule in `county`, or null when the demo has none. */
+export function allowedLogin(rule: Rule, county = 'deqing'): string | null {
+  if (rule.access === 'public' || rule.access === 'signed_in') return 'deqing.admin';
+  if (rule.access === 'platform') return 'platform.operator';
+  for (const role of rule.roles) {
+    const login = LOGIN_FOR_ROLE[county]?.[role];
+    if (login) return login;
+  }
+  return rule.platformOperator ? 'platform.operator' : null;
+}
+
+let counter = 0;
+const unique = () => `${Date.now().toString(36)}${(counter++).toString(36)}`;
+
+/** Plausible bodies per route key; `{}` for the rest. */
+export function sampleBody(method: string, path: string): unknown {
+  const key = ruleKey(method, path);
+  switch (key) {
+    case 'POST /api/v1/counties/:county/townships':
+      return { name: `探针镇${unique()}` };
+    case 'POST /api/v1/counties/:county/users':
+      return {
+        login: `probe.${unique()}`,
+        displayName: '探针',
+        password: 'probe-password-1',
+        role: 'auditor',
+      };
+    case 'PATCH /api/v1/counties/:county/memberships/:id':
+      return { role: 'auditor' };
+    default:
+      return method === 'GET' || method === 'DELETE' ? undefined : {};
+  }
+}
+
+/** Fills a Hono path pattern: `:county` with the county, every other parameter with `id`. */
+export const fillPath = (pattern: string, county: string, id: string) =>
+  pattern.replace(':county', county).replace(/:[a-zA-Z]+/g, encodeURIComponent(id));
+
+export const countyApiRoutes = () =>
+  Object.keys(PERMISSIONS)
+    .filter((k) => k.includes('/api/v1/counties/:county'))
+    .map((k) => {
+      const [method, path] = k.split(' ') as [string, string];
+      return { method, path, rule: PERMISSIONS[k]! };
+    });
