@@ -161,6 +161,24 @@ describe('calendar windows', () => {
     ]);
   });
 
+  it('honours a change that takes effect on the last day of the term', () => {
+    const h = history([
+      req('edu-normal', ['education'], 'hours', 8, { calendar: 'month' }, { levels: ['normal'] }),
+    ]);
+    const sv = supervisee({
+      termStart: '2026-01-01',
+      termEnd: '2026-03-31',
+      levels: [
+        { level: 'strict', effectiveFrom: '2026-01-01' },
+        { level: 'normal', effectiveFrom: '2026-03-31' },
+      ],
+    });
+    // 8 h × 1/31 = 0.26 h → 0.5 h
+    expect(brief(evaluate(h, sv, [], '2026-03-01', '2026-03-31', '2026-03-01'))).toEqual([
+      'edu-normal 2026-03-01..2026-03-31 0.5/0 open due 2026-03-31',
+    ]);
+  });
+
   it("sum each day's min under that day's rule-set version when a version takes effect mid-window", () => {
     const v1 = published(ruleSet({ requirements: [education] }), '2025-01-01T00:00:00Z');
     const v2 = published(
