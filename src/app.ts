@@ -22,6 +22,7 @@ import { pageRoutes } from './pages/routes';
 import { countyUserRoutes } from './platform/county-users';
 import { platformRoutes } from './platform/routes';
 import { countyProviderRoutes } from './providers/routes';
+import { ruleSetRoutes } from './rule-sets/routes';
 import { townshipRoutes } from './townships/routes';
 
 export const API_BODY_LIMIT = 1024 * 1024;
@@ -94,6 +95,7 @@ export function createApp() {
   app.route('/', townshipRoutes);
   app.route('/', auditRoutes);
   app.route('/', countyProviderRoutes);
+  app.route('/', ruleSetRoutes);
   app.route('/', pageRoutes);
 
   mountDocs(app);

@@ -1,3 +1,65 @@
+CREATE TABLE `activities` (
+	`id` text PRIMARY KEY NOT NULL,
+	`type` text NOT NULL,
+	`occurred_on` text NOT NULL,
+	`start_time` text,
+	`duration_minutes` integer NOT NULL,
+	`provider_id` text,
+	`township_id` text NOT NULL,
+	`staff_user_id` text,
+	`place` text,
+	`summary` text,
+	`outcome` text,
+	`aid_amount_fen` integer,
+	`ledger_id` text,
+	`status` text DEFAULT 'active' NOT NULL,
+	`void_reason` text,
+	`voided_by` text,
+	`voided_at` text,
+	`amends` text,
+	`version` integer DEFAULT 1 NOT NULL,
+	`created_by` text,
+	`created_at` text DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')) NOT NULL,
+	`updated_at` text,
+	FOREIGN KEY (`township_id`) REFERENCES `townships`(`id`) ON UPDATE no action ON DELETE no action
+);
+--> statement-breakpoint
+CREATE INDEX `activities_occurred` ON `activities` (`occurred_on`);--> statement-breakpoint
+CREATE INDEX `activities_provider` ON `activities` (`provider_id`,`occurred_on`);--> statement-breakpoint
+CREATE INDEX `activities_township` ON `activities` (`township_id`,`occurred_on`);--> statement-breakpoint
+CREATE INDEX `activities_ledger` ON `activities` (`ledger_id`);--> statement-breakpoint
+CREATE INDEX `activities_type` ON `activities` (`type`,`occurred_on`);--> statement-breakpoint
+CREATE INDEX `activities_staff` ON `activities` (`staff_user_id`,`occurred_on`);--> statement-breakpoint
+CREATE TABLE `activity_participants` (
+	`activity_id` text NOT NULL,
+	`supervisee_id` text NOT NULL,
+	`minutes` integer NOT NULL,
+	PRIMARY KEY(`activity_id`, `supervisee_id`),
+	FOREIGN KEY (`activity_id`) REFERENCES `activities`(`id`) ON UPDATE no action ON DELETE no action,
+	FOREIGN KEY (`supervisee_id`) REFERENCES `supervisees`(`id`) ON UPDATE no action ON DELETE no action
+);
+--> statement-breakpoint
+CREATE INDEX `participants_supervisee` ON `activity_participants` (`supervisee_id`);--> statement-breakpoint
+CREATE TABLE `custom_activity_types` (
+	`code` text PRIMARY KEY NOT NULL,
+	`label_zh` text NOT NULL,
+	`label_en` text,
+	`created_by` text,
+	`created_at` text DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')) NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE `idempotency_keys` (
+	`user_id` text NOT NULL,
+	`key` text NOT NULL,
+	`request_hash` text NOT NULL,
+	`status` text NOT NULL,
+	`response_status` integer,
+	`response_body` text,
+	`created_at` text DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')) NOT NULL,
+	PRIMARY KEY(`user_id`, `key`)
+);
+--> statement-breakpoint
+CREATE INDEX `idempotency_created` ON `idempotency_keys` (`created_at`);--> statement-breakpoint
 CREATE TABLE `audit_log` (
 	`seq` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
 	`at` text NOT NULL,
@@ -11,6 +73,84 @@ CREATE TABLE `audit_log` (
 );
 --> statement-breakpoint
 CREATE INDEX `audit_log_target` ON `audit_log` (`target_type`,`target_id`);--> statement-breakpoint
+CREATE TABLE `ledger_events` (
+	`id` text PRIMARY KEY NOT NULL,
+	`ledger_id` text NOT NULL,
+	`action` text NOT NULL,
+	`by_user_id` text NOT NULL,
+	`at` text NOT NULL,
+	`reason` text,
+	`detail` text
+);
+--> statement-breakpoint
+CREATE INDEX `ledger_events_ledger` ON `ledger_events` (`ledger_id`,`at`);--> statement-breakpoint
+CREATE TABLE `ledgers` (
+	`id` text PRIMARY KEY NOT NULL,
+	`provider_id` text NOT NULL,
+	`township_id` text NOT NULL,
+	`cycle` text NOT NULL,
+	`cycle_start` text NOT NULL,
+	`cycle_end` text NOT NULL,
+	`due_by` text NOT NULL,
+	`status` text DEFAULT 'draft' NOT NULL,
+	`submitted_at` text,
+	`submitted_by` text,
+	`late` integer DEFAULT false NOT NULL,
+	`returned_reason` text,
+	`confirmed_at` text,
+	`confirmed_by` text,
+	`version` integer DEFAULT 1 NOT NULL,
+	`created_at` text DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')) NOT NULL
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `ledgers_provider_township_cycle` ON `ledgers` (`provider_id`,`township_id`,`cycle`);--> statement-breakpoint
+CREATE INDEX `ledgers_cycle` ON `ledgers` (`cycle`,`status`);--> statement-breakpoint
+CREATE INDEX `ledgers_township` ON `ledgers` (`township_id`,`cycle`);--> statement-breakpoint
+CREATE TABLE `rule_sets` (
+	`id` text PRIMARY KEY NOT NULL,
+	`version` integer NOT NULL,
+	`status` text NOT NULL,
+	`name` text NOT NULL,
+	`effective_from` text NOT NULL,
+	`body` text NOT NULL,
+	`based_on` text,
+	`created_by` text,
+	`created_at` text DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')) NOT NULL,
+	`updated_at` text,
+	`published_by` text,
+	`published_at` text
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `rule_sets_version_unique` ON `rule_sets` (`version`);--> statement-breakpoint
+CREATE INDEX `rule_sets_status` ON `rule_sets` (`status`,`effective_from`,`published_at`);--> statement-breakpoint
+CREATE TABLE `assessments` (
+	`id` text PRIMARY KEY NOT NULL,
+	`supervisee_id` text NOT NULL,
+	`kind` text NOT NULL,
+	`assessed_on` text NOT NULL,
+	`result` text NOT NULL,
+	`notes_enc` text,
+	`assessed_by` text,
+	`created_at` text DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')) NOT NULL,
+	FOREIGN KEY (`supervisee_id`) REFERENCES `supervisees`(`id`) ON UPDATE no action ON DELETE no action
+);
+--> statement-breakpoint
+CREATE INDEX `assessments_supervisee` ON `assessments` (`supervisee_id`,`assessed_on`);--> statement-breakpoint
+CREATE TABLE `assignments` (
+	`id` text PRIMARY KEY NOT NULL,
+	`supervisee_id` text NOT NULL,
+	`provider_id` text NOT NULL,
+	`worker_user_id` text,
+	`from_date` text NOT NULL,
+	`to_date` text,
+	`created_by` text,
+	`created_at` text DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')) NOT NULL,
+	FOREIGN KEY (`supervisee_id`) REFERENCES `supervisees`(`id`) ON UPDATE no action ON DELETE no action
+);
+--> statement-breakpoint
+CREATE INDEX `assignments_supervisee` ON `assignments` (`supervisee_id`,`from_date`);--> statement-breakpoint
+CREATE INDEX `assignments_provider` ON `assignments` (`provider_id`,`from_date`);--> statement-breakpoint
+CREATE INDEX `assignments_worker` ON `assignments` (`worker_user_id`);--> statement-breakpoint
 CREATE TABLE `supervisee_flags` (
 	`id` text PRIMARY KEY NOT NULL,
 	`supervisee_id` text NOT NULL,
@@ -35,6 +175,19 @@ CREATE TABLE `supervisee_levels` (
 );
 --> statement-breakpoint
 CREATE INDEX `supervisee_levels_supervisee` ON `supervisee_levels` (`supervisee_id`,`effective_from`);--> statement-breakpoint
+CREATE TABLE `supervisee_profiles` (
+	`supervisee_id` text PRIMARY KEY NOT NULL,
+	`employment` text,
+	`family` text,
+	`interests` text,
+	`health_enc` text,
+	`difficulties` text,
+	`volunteer_since` text,
+	`updated_by` text,
+	`updated_at` text,
+	FOREIGN KEY (`supervisee_id`) REFERENCES `supervisees`(`id`) ON UPDATE no action ON DELETE no action
+);
+--> statement-breakpoint
 CREATE TABLE `supervisees` (
 	`id` text PRIMARY KEY NOT NULL,
 	`case_number` text NOT NULL,
@@ -51,7 +204,11 @@ CREATE TABLE `supervisees` (
 	`term_start` text NOT NULL,
 	`term_end` text NOT NULL,
 	`status` text DEFAULT 'active' NOT NULL,
+	`level` text NOT NULL,
+	`key_person` integer DEFAULT false NOT NULL,
+	`able_to_work` integer DEFAULT true NOT NULL,
 	`version` integer DEFAULT 1 NOT NULL,
+	`created_by` text,
 	`created_at` text DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')) NOT NULL,
 	`updated_at` text,
 	FOREIGN KEY (`township_id`) REFERENCES `townships`(`id`) ON UPDATE no action ON DELETE no action
@@ -61,6 +218,7 @@ CREATE UNIQUE INDEX `supervisees_case_number_unique` ON `supervisees` (`case_num
 CREATE UNIQUE INDEX `supervisees_id_number_hash` ON `supervisees` (`id_number_hash`);--> statement-breakpoint
 CREATE INDEX `supervisees_township` ON `supervisees` (`township_id`);--> statement-breakpoint
 CREATE INDEX `supervisees_term` ON `supervisees` (`term_start`,`term_end`);--> statement-breakpoint
+CREATE INDEX `supervisees_name` ON `supervisees` (`name`);--> statement-breakpoint
 CREATE TABLE `townships` (
 	`id` text PRIMARY KEY NOT NULL,
 	`name` text NOT NULL,

@@ -1,9 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { and, desc, lt } from 'drizzle-orm';
-import { auditLog } from '../db/county-schema';
 import { createRouter } from '../lib/router';
 import { CountyParam, jsonResponse, STANDARD_ERRORS } from '../lib/schemas';
 import { verifyAuditChain } from './audit';
+import { auditLog } from './schema';
 
 const EntrySchema = z
   .object({

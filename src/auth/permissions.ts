@@ -63,6 +63,18 @@ export const PERMISSIONS: Record<string, Rule> = {
   [`POST ${C}/townships`]: county(ADMIN),
   [`GET ${C}/providers`]: county(EVERY_COUNTY_ROLE),
 
+  // Rule sets: every role reads the rules it works to; the bureau admin writes them
+  [`GET ${C}/rule-sets`]: county(EVERY_COUNTY_ROLE),
+  [`GET ${C}/rule-sets/presets`]: county(ADMIN),
+  [`POST ${C}/rule-sets/validate`]: county(ADMIN),
+  [`POST ${C}/rule-sets`]: county(ADMIN),
+  [`GET ${C}/rule-sets/current`]: county(EVERY_COUNTY_ROLE),
+  [`GET ${C}/rule-sets/:id`]: county(EVERY_COUNTY_ROLE),
+  [`PUT ${C}/rule-sets/:id`]: county(ADMIN),
+  [`DELETE ${C}/rule-sets/:id`]: county(ADMIN),
+  [`POST ${C}/rule-sets/:id/publish`]: county(ADMIN),
+  [`GET ${C}/rule-sets/:id/diff`]: county(EVERY_COUNTY_ROLE),
+
   // County users and memberships (the bureau admin of that county only)
   [`GET ${C}/users`]: county(ADMIN, { platformOperator: true }),
   [`POST ${C}/users`]: county(ADMIN, { platformOperator: true }),

@@ -4,6 +4,7 @@
  */
 import type { CountyRole } from '../auth/roles';
 import { withCreditCheck } from '../lib/validators';
+import type { PresetId } from '../rules';
 
 export const DEMO_PASSWORD = 'demo-pass-2026';
 
@@ -13,6 +14,8 @@ export type DemoCounty = {
   nameEn: string;
   regionCode: string;
   binding: string;
+  /** The rule set the demo county runs on: one of each shipped preset. */
+  preset: PresetId;
   townships: { id: string; name: string; nameEn: string }[];
 };
 
@@ -23,6 +26,7 @@ export const DEMO_COUNTIES: DemoCounty[] = [
     nameEn: 'Deqing County',
     regionCode: '330521',
     binding: 'COUNTY_DEQING',
+    preset: 'deqing-2017',
     // The case study's pilot order: 武康 first, then 乾元 and 新市, then the whole county.
     townships: [
       { id: 'wukang', name: '武康街道', nameEn: 'Wukang' },
@@ -46,6 +50,7 @@ export const DEMO_COUNTIES: DemoCounty[] = [
     nameEn: 'Anji County',
     regionCode: '330523',
     binding: 'COUNTY_ANJI',
+    preset: 'provincial-three-level',
     townships: [
       { id: 'dipu', name: '递铺街道', nameEn: 'Dipu' },
       { id: 'changshuo', name: '昌硕街道', nameEn: 'Changshuo' },

@@ -6,6 +6,7 @@ import { drizzle } from 'drizzle-orm/d1';
 import { hashPassword } from '../auth/passwords';
 import * as control from '../db/control-schema';
 import * as county from '../db/county-schema';
+import { PRESETS } from '../rules';
 import { DEMO_COUNTIES, DEMO_PASSWORD, DEMO_PROVIDER, DEMO_USERS } from './data';
 
 export type SeedTarget = {
@@ -69,7 +70,19 @@ export async function seedDemo(target: SeedTarget): Promise<boolean> {
 
   for (const k of DEMO_COUNTIES) {
     const cdb = drizzle(target.county(k.binding), { schema: county });
-    await cdb.insert(county.townships).values(k.townships.map((t, i) => ({ ...t, sortOrder: i })));
+    const preset = PRESETS[k.preset].ruleSet;
+    await cdb.batch([
+      cdb.insert(county.townships).values(k.townships.map((t, i) => ({ ...t, sortOrder: i }))),
+      cdb.insert(county.ruleSets).values({
+        id: `${k.slug}-rules-v1`,
+        version: 1,
+        status: 'published',
+        name: preset.name,
+        effectiveFrom: preset.effectiveFrom,
+        body: structuredClone(preset) as unknown as Record<string, unknown>,
+        publishedAt: '2017-01-01T00:00:00.000Z',
+      }),
+    ]);
   }
   return true;
 }

@@ -13,7 +13,7 @@ import { normalizeLogin, publicUser } from '../auth/service';
 import { toMembership } from '../auth/sessions';
 import { controlDb } from '../db';
 import { memberships, platformAuditLog, providerCounties, users } from '../db/control-schema';
-import { townships } from '../db/county-schema';
+import { townships } from '../townships/schema';
 import { auditBy, type Ctx, sealLater } from '../lib/context';
 import { newId } from '../lib/ids';
 import { conflict, invalid, notFound } from '../lib/problem';

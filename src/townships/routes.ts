@@ -1,12 +1,13 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { asc } from 'drizzle-orm';
 import { auditValues } from '../audit/audit';
-import { auditLog, townships } from '../db/county-schema';
+import { auditLog } from '../audit/schema';
 import { auditBy, sealLater } from '../lib/context';
 import { newId } from '../lib/ids';
 import { conflict } from '../lib/problem';
 import { createRouter } from '../lib/router';
 import { CountyParam, jsonBody, jsonResponse, problemDoc, STANDARD_ERRORS } from '../lib/schemas';
+import { townships } from './schema';
 
 export const TownshipSchema = z
   .object({ id: z.string(), name: z.string(), nameEn: z.string().nullable(), code: z.string().nullable() })

@@ -6,6 +6,7 @@
 import { PERMISSIONS, type Rule, ruleKey } from '../../src/auth/permissions';
 import type { CountyRole } from '../../src/auth/roles';
 import { DEMO_USERS } from '../../src/demo/data';
+import { deqing2017 } from '../../src/rules';
 
 export const LOGIN_FOR_ROLE: Record<string, Partial<Record<CountyRole | 'platform_operator', string>>> = {};
 for (const u of DEMO_USERS) {
@@ -47,6 +48,10 @@ export function sampleBody(method: string, path: string): unknown {
       };
     case 'PATCH /api/v1/counties/:county/memberships/:id':
       return { role: 'auditor' };
+    case 'POST /api/v1/counties/:county/rule-sets':
+    case 'POST /api/v1/counties/:county/rule-sets/validate':
+    case 'PUT /api/v1/counties/:county/rule-sets/:id':
+      return structuredClone(deqing2017);
     default:
       return method === 'GET' || method === 'DELETE' ? undefined : {};
   }
