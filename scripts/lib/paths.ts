@@ -1,0 +1,8 @@
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root: scripts work from any working directory. */
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+/** wrangler's default local state, shared by `wrangler dev` and the scripts. */
+export const DEV_STATE = `${ROOT}/.wrangler/state`;
+export const WRANGLER_BIN = process.env.BANGJIAO_WRANGLER ?? `${ROOT}/node_modules/.bin/wrangler`;
