@@ -1,0 +1,41 @@
+/**
+ * `npm run db:migrate [-- --remote]`: applies migrations/control to the control database and
+ * migrations/county to every county database of counties.json. Locally it works in one process
+ * on `.wrangler/state` (what `wrangler dev` uses); with --remote it runs
+ * `wrangler d1 migrations apply <database> --remote` per database.
+ */
+import { flags } from './lib/args.ts';
+import { readCounties, wranglerTomlIsCurrent } from './lib/counties.ts';
+import { openLocalPlatform } from './lib/local.ts';
+import { migrateLocal, migrateRemote } from './lib/migrate.ts';
+import { DEV_STATE } from './lib/paths.ts';
+
+const USAGE = `Usage: npm run db:migrate [-- --remote] [-- --persist-to <dir>]
+
+Migrates the control database and every county database of counties.json.
+  --remote           the databases on Cloudflare (needs wrangler login or CLOUDFLARE_API_TOKEN)
+  --persist-to dir   local state directory (default .wrangler/state, as wrangler dev)`;
+
+const args = flags({ remote: { type: 'boolean' }, 'persist-to': { type: 'string' } }, USAGE);
+
+const counties = readCounties();
+if (!wranglerTomlIsCurrent(counties)) {
+  console.error('wrangler.toml is out of date with counties.json: run `npm run counties` first.');
+  process.exit(1);
+}
+
+let ok: boolean;
+if (args.remote) {
+  console.log(`Migrating ${counties.length + 1} databases on Cloudflare:`);
+  ok = await migrateRemote(counties);
+} else {
+  const stateDir = args['persist-to'] ?? DEV_STATE;
+  console.log(`Migrating ${counties.length + 1} local databases (${stateDir}):`);
+  const platform = await openLocalPlatform(stateDir);
+  try {
+    ok = await migrateLocal(platform, counties);
+  } finally {
+    await platform.dispose();
+  }
+}
+process.exit(ok ? 0 : 1);
