@@ -1,0 +1,121 @@
+/**
+ * Everything `npm start` does before serving, and the `wrangler dev` process itself, shared by
+ * scripts/start.ts and scripts/bench.ts (which uses its own state directory and port).
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { seedDemo } from '../../src/demo/seed.ts';
+import { readCounties, wranglerTomlIsCurrent } from './counties.ts';
+import { ensureDevVars } from './devvars.ts';
+import { openLocalPlatform } from './local.ts';
+import { migrateLocal, recordSchemaVersionsLocal } from './migrate.ts';
+import { DEV_STATE, ROOT, WRANGLER_BIN } from './paths.ts';
+import { ensureVendorAssets } from './vendor.ts';
+import { QUIET_ENV } from './wrangler.ts';
+
+export type PrepareOptions = { stateDir?: string; log?: (line: string) => void };
+
+/** .dev.vars, the /docs viewer, migrations and the demo seed: each done once, checked every time. */
+export async function prepareLocal({ stateDir = DEV_STATE, log = console.log }: PrepareOptions = {}) {
+  const wrote = await ensureDevVars();
+  if (wrote.length > 0) log(`.dev.vars: generated ${wrote.join(', ')}`);
+  if (ensureVendorAssets()) log('public/vendor/scalar.js: copied from @scalar/api-reference');
+
+  const counties = readCounties();
+  if (!wranglerTomlIsCurrent(counties)) {
+    throw new Error('wrangler.toml is out of date with counties.json: run `npm run counties` first.');
+  }
+  const platform = await openLocalPlatform(stateDir);
+  try {
+    log(`Migrating local databases (${stateDir}):`);
+    if (!(await migrateLocal(platform, counties, log))) throw new Error('local migration failed (see above)');
+    const environment = String(platform.env.ENVIRONMENT ?? '');
+    const pepper = platform.env.PASSWORD_PEPPER;
+    if (environment !== 'development') {
+      log(`Demo seed skipped: ENVIRONMENT is "${environment}", not development.`);
+    } else if (typeof pepper !== 'string' || pepper === '') {
+      throw new Error('PASSWORD_PEPPER is missing from .dev.vars');
+    } else {
+      const seeded = await seedDemo({
+        environment,
+        pepper,
+        control: platform.control,
+        county: (binding) => platform.database(binding),
+      });
+      // The seed registers the demo counties after their migration ran: record their versions.
+      if (seeded) await recordSchemaVersionsLocal(platform, counties);
+      log(seeded ? 'Demo seeded (logins in README, password demo-pass-2026).' : 'Demo already seeded.');
+    }
+  } finally {
+    await platform.dispose();
+  }
+}
+
+export type DevServerOptions = {
+  port: number;
+  stateDir?: string;
+  /** Inherit the terminal (npm start) or discard the output (bench). */
+  stdio?: 'inherit' | 'ignore';
+  extraArgs?: string[];
+};
+
+/** Starts `wrangler dev` on 127.0.0.1, offline and quiet. */
+export function startDevServer({
+  port,
+  stateDir = DEV_STATE,
+  stdio = 'inherit',
+  extraArgs = [],
+}: DevServerOptions) {
+  return spawn(
+    WRANGLER_BIN,
+    [
+      'dev',
+      '--ip',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--persist-to',
+      stateDir,
+      // No keyboard shortcuts panel: it needs a terminal, and Ctrl-C is enough.
+      '--show-interactive-dev-session=false',
+      ...extraArgs,
+    ],
+    { cwd: ROOT, stdio: ['ignore', stdio, stdio], env: { ...process.env, ...QUIET_ENV } },
+  );
+}
+
+/** Polls /healthz until it answers 200; rejects when the server exits or `timeoutMs` passes. */
+export async function waitForHealthy(
+  child: ChildProcess,
+  baseUrl: string,
+  timeoutMs = 60_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let exited: number | null = null;
+  child.once('exit', (code) => {
+    exited = code ?? 1;
+  });
+  while (Date.now() < deadline) {
+    if (exited !== null) throw new Error(`wrangler dev exited (code ${exited}) before ${baseUrl} answered`);
+    try {
+      const res = await fetch(`${baseUrl}/healthz`, { signal: AbortSignal.timeout(2_000) });
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${baseUrl}/healthz did not answer within ${timeoutMs / 1000} s`);
+}
+
+/** Stops a child (and waits for it), escalating to SIGKILL after `graceMs`. */
+export function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM', graceMs = 5_000) {
+  return new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill(signal);
+  });
+}
