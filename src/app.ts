@@ -23,6 +23,7 @@ import { countyUserRoutes } from './platform/county-users';
 import { platformRoutes } from './platform/routes';
 import { countyProviderRoutes } from './providers/routes';
 import { ruleSetRoutes } from './rule-sets/routes';
+import { superviseeRoutes } from './supervisees/routes';
 import { townshipRoutes } from './townships/routes';
 
 export const API_BODY_LIMIT = 1024 * 1024;
@@ -96,6 +97,7 @@ export function createApp() {
   app.route('/', auditRoutes);
   app.route('/', countyProviderRoutes);
   app.route('/', ruleSetRoutes);
+  app.route('/', superviseeRoutes);
   app.route('/', pageRoutes);
 
   mountDocs(app);
@@ -110,6 +112,8 @@ export function createApp() {
       return problemResponse(c, status, detail);
     }
     // Log the failure for operators, but only its kind: messages can carry SQL or values.
+    // Tests see the whole error, since test data is synthetic.
+    if (c.env.ENVIRONMENT === 'test') console.error(err);
     console.error(
       JSON.stringify({
         requestId: c.get('requestId'),

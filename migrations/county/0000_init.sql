@@ -1,3 +1,10 @@
+CREATE TABLE `batch_guard` (
+	`id` integer PRIMARY KEY NOT NULL,
+	`ok` integer NOT NULL,
+	`reason` text,
+	CONSTRAINT "batch_guard_never" CHECK("batch_guard"."ok" = 0)
+);
+--> statement-breakpoint
 CREATE TABLE `activities` (
 	`id` text PRIMARY KEY NOT NULL,
 	`type` text NOT NULL,
@@ -73,6 +80,34 @@ CREATE TABLE `audit_log` (
 );
 --> statement-breakpoint
 CREATE INDEX `audit_log_target` ON `audit_log` (`target_type`,`target_id`);--> statement-breakpoint
+CREATE TABLE `contracts` (
+	`id` text PRIMARY KEY NOT NULL,
+	`provider_id` text NOT NULL,
+	`programme_year` integer NOT NULL,
+	`period_start` text NOT NULL,
+	`period_end` text NOT NULL,
+	`pricing` text NOT NULL,
+	`procurement_method` text NOT NULL,
+	`status` text DEFAULT 'active' NOT NULL,
+	`created_by` text,
+	`created_at` text DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')) NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX `contracts_provider` ON `contracts` (`provider_id`,`period_start`);--> statement-breakpoint
+CREATE TABLE `enrolments` (
+	`id` text PRIMARY KEY NOT NULL,
+	`contract_id` text NOT NULL,
+	`supervisee_id` text NOT NULL,
+	`from_date` text NOT NULL,
+	`to_date` text,
+	`created_by` text,
+	`created_at` text DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')) NOT NULL,
+	FOREIGN KEY (`contract_id`) REFERENCES `contracts`(`id`) ON UPDATE no action ON DELETE no action,
+	FOREIGN KEY (`supervisee_id`) REFERENCES `supervisees`(`id`) ON UPDATE no action ON DELETE no action
+);
+--> statement-breakpoint
+CREATE INDEX `enrolments_contract` ON `enrolments` (`contract_id`);--> statement-breakpoint
+CREATE INDEX `enrolments_supervisee` ON `enrolments` (`supervisee_id`,`from_date`);--> statement-breakpoint
 CREATE TABLE `ledger_events` (
 	`id` text PRIMARY KEY NOT NULL,
 	`ledger_id` text NOT NULL,

@@ -34,6 +34,14 @@ const county = (
 
 const EVERY_COUNTY_ROLE = COUNTY_ROLES;
 const ADMIN = ['bureau_admin'] as const;
+const BUREAU = ['bureau_admin', 'bureau_officer'] as const;
+const SEES_SUPERVISEES = [
+  ...BUREAU,
+  'office_officer',
+  'provider_admin',
+  'provider_worker',
+  'evaluator',
+] as const;
 
 const C = '/api/v1/counties/:county';
 
@@ -74,6 +82,13 @@ export const PERMISSIONS: Record<string, Rule> = {
   [`DELETE ${C}/rule-sets/:id`]: county(ADMIN),
   [`POST ${C}/rule-sets/:id/publish`]: county(ADMIN),
   [`GET ${C}/rule-sets/:id/diff`]: county(EVERY_COUNTY_ROLE),
+
+  // Supervisees: the bureau registers and edits; offices, providers and evaluators read within their scope
+  [`POST ${C}/supervisees`]: county(BUREAU),
+  [`GET ${C}/supervisees`]: county(SEES_SUPERVISEES, { scope: ['township', 'provider'] }),
+  [`GET ${C}/supervisees/:id`]: county(SEES_SUPERVISEES, { scope: ['township', 'provider'] }),
+  [`PATCH ${C}/supervisees/:id`]: county(BUREAU),
+  [`POST ${C}/supervisees/:id/levels`]: county(BUREAU),
 
   // County users and memberships (the bureau admin of that county only)
   [`GET ${C}/users`]: county(ADMIN, { platformOperator: true }),

@@ -4,7 +4,9 @@
  */
 export * from '../activities/schema';
 export * from '../audit/schema';
+export * from '../contracts/schema';
 export * from '../ledgers/schema';
 export * from '../rule-sets/schema';
 export * from '../supervisees/schema';
 export * from '../townships/schema';
+export { batchGuard } from './guard';

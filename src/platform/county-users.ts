@@ -13,12 +13,12 @@ import { normalizeLogin, publicUser } from '../auth/service';
 import { toMembership } from '../auth/sessions';
 import { controlDb } from '../db';
 import { memberships, platformAuditLog, providerCounties, users } from '../db/control-schema';
-import { townships } from '../townships/schema';
 import { auditBy, type Ctx, sealLater } from '../lib/context';
 import { newId } from '../lib/ids';
 import { conflict, invalid, notFound } from '../lib/problem';
 import { createRouter } from '../lib/router';
 import { CountyParam, jsonBody, jsonResponse, problemDoc, STANDARD_ERRORS } from '../lib/schemas';
+import { townships } from '../townships/schema';
 
 /** Roles whose work is limited to some townships of the county. */
 const TOWNSHIP_ROLES: readonly CountyRole[] = ['office_officer'];

@@ -25,11 +25,9 @@ import {
   ruleSetOn,
 } from './service';
 
-const RuleSetDoc = z
-  .record(z.string(), z.unknown())
-  .openapi('RuleSet', {
-    description: 'A rule set as API.md "Rule sets" defines it; validated field by field.',
-  });
+const RuleSetDoc = z.record(z.string(), z.unknown()).openapi('RuleSet', {
+  description: 'A rule set as API.md "Rule sets" defines it; validated field by field.',
+});
 const RuleSetVersion = z
   .object({
     id: z.string(),

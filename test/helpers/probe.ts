@@ -7,6 +7,7 @@ import { PERMISSIONS, type Rule, ruleKey } from '../../src/auth/permissions';
 import type { CountyRole } from '../../src/auth/roles';
 import { DEMO_USERS } from '../../src/demo/data';
 import { deqing2017 } from '../../src/rules';
+import { superviseeBody } from './fixtures';
 
 export const LOGIN_FOR_ROLE: Record<string, Partial<Record<CountyRole | 'platform_operator', string>>> = {};
 for (const u of DEMO_USERS) {
@@ -52,6 +53,12 @@ export function sampleBody(method: string, path: string): unknown {
     case 'POST /api/v1/counties/:county/rule-sets/validate':
     case 'PUT /api/v1/counties/:county/rule-sets/:id':
       return structuredClone(deqing2017);
+    case 'POST /api/v1/counties/:county/supervisees':
+      return superviseeBody();
+    case 'PATCH /api/v1/counties/:county/supervisees/:id':
+      return { crimeType: '探针' };
+    case 'POST /api/v1/counties/:county/supervisees/:id/levels':
+      return { level: 'normal', effectiveFrom: '2026-02-01', reason: '探针' };
     default:
       return method === 'GET' || method === 'DELETE' ? undefined : {};
   }

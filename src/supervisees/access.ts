@@ -1,0 +1,75 @@
+/**
+ * Who may see which supervisees, and how much of each (DESIGN.md §1, issue #4):
+ * - the bureau sees everyone in full;
+ * - a township office sees the supervisees of its townships in full;
+ * - a provider's staff see the supervisees their provider serves (an assignment or an
+ *   enrolment in one of its contracts), without the ID number;
+ * - an evaluator sees minimised records only: no name, birth date, ID number, phone or address.
+ * A user with several roles in the county gets the widest of them.
+ */
+import { and, eq, inArray, or, type SQL, sql } from 'drizzle-orm';
+import type { Membership } from '../auth/roles';
+import { contracts, enrolments } from '../contracts/schema';
+import { assignments, supervisees } from './schema';
+
+export type Detail = 'full' | 'provider' | 'minimal';
+
+export type SuperviseeScope =
+  | { all: true; detail: Detail }
+  | { all: false; townshipIds: string[]; providerIds: string[]; detail: Detail };
+
+const RANK: Record<Detail, number> = { minimal: 0, provider: 1, full: 2 };
+
+export function superviseeScope(memberships: readonly Membership[]): SuperviseeScope | null {
+  let detail: Detail | null = null;
+  const widen = (d: Detail) => {
+    if (!detail || RANK[d] > RANK[detail]) detail = d;
+  };
+  const townshipIds: string[] = [];
+  const providerIds: string[] = [];
+  let all = false;
+  for (const m of memberships) {
+    switch (m.role) {
+      case 'bureau_admin':
+      case 'bureau_officer':
+        all = true;
+        widen('full');
+        break;
+      case 'evaluator':
+        all = true;
+        widen('minimal');
+        break;
+      case 'office_officer':
+        townshipIds.push(...(m.townshipIds ?? []));
+        widen('full');
+        break;
+      case 'provider_admin':
+      case 'provider_worker':
+        if (m.providerId) providerIds.push(m.providerId);
+        widen('provider');
+        break;
+      default:
+        break;
+    }
+  }
+  if (!detail) return null;
+  return all ? { all: true, detail } : { all: false, townshipIds, providerIds, detail };
+}
+
+/** Supervisee ids a provider serves, as a subquery. */
+export const servedByProviders = (providerIds: string[]) =>
+  sql`(SELECT ${assignments.superviseeId} FROM ${assignments} WHERE ${inArray(assignments.providerId, providerIds)}
+       UNION SELECT ${enrolments.superviseeId} FROM ${enrolments} JOIN ${contracts} ON ${contracts.id} = ${enrolments.contractId}
+       WHERE ${inArray(contracts.providerId, providerIds)})`;
+
+/** The SQL condition selecting the supervisees a scope may see (undefined: all). */
+export function scopeCondition(scope: SuperviseeScope): SQL | undefined {
+  if (scope.all) return undefined;
+  const parts: SQL[] = [];
+  if (scope.townshipIds.length) parts.push(inArray(supervisees.townshipId, scope.townshipIds));
+  if (scope.providerIds.length) parts.push(sql`${supervisees.id} IN ${servedByProviders(scope.providerIds)}`);
+  return parts.length ? or(...parts) : sql`0`;
+}
+
+export const visibleById = (scope: SuperviseeScope, id: string) =>
+  and(eq(supervisees.id, id), scopeCondition(scope));

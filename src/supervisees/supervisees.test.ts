@@ -1,0 +1,267 @@
+import { env } from 'cloudflare:workers';
+import { describe, expect, it } from 'vitest';
+import { idNumber, superviseeBody } from '../../test/helpers/fixtures';
+import { call, tokenFor } from '../../test/helpers/http';
+
+const base = '/api/v1/counties/deqing/supervisees';
+const admin = () => tokenFor('deqing.admin');
+const officer = () => tokenFor('deqing.officer');
+
+async function create(patch: Record<string, unknown> = {}) {
+  const body = superviseeBody(patch);
+  const r = await call('POST', base, { token: await admin(), body });
+  expect(r.status, r.text).toBe(201);
+  return { body, created: r.body, etag: r.headers.get('etag')! };
+}
+
+describe('registering a supervisee', () => {
+  it('stores the record and answers it in full to the bureau, with an ETag', async () => {
+    const { body, created, etag } = await create();
+    expect(created).toMatchObject({
+      caseNumber: body.caseNumber,
+      name: body.name,
+      idNumber: body.idNumber,
+      phone: body.phone,
+      address: body.address,
+      level: 'normal',
+      keyPerson: false,
+      ableToWork: true,
+      levelHistory: [{ level: 'normal', effectiveFrom: '2026-01-01', reason: 'initial' }],
+      version: 1,
+    });
+    expect(etag).toBe('"v1"');
+  });
+
+  it('refuses a bad check digit, an unknown level or township, and an inverted term, naming each field', async () => {
+    const id = idNumber();
+    const badDigit = `${id.slice(0, 17)}${id[17] === '0' ? '1' : '0'}`;
+    const cases: [Record<string, unknown>, string][] = [
+      [{ idNumber: badDigit }, 'idNumber'],
+      [{ level: 'severe' }, 'level'],
+      [{ townshipId: 'dipu' }, 'townshipId'],
+      [{ termEnd: '2025-12-31' }, 'termEnd'],
+      [{ termStart: '2016-06-01', termEnd: '2017-06-01' }, 'level'], // no rule set in force in 2016
+      [{ gender: 'x' }, 'gender'],
+      [{ birthDate: '1990-02-30' }, 'birthDate'],
+      [{ extra: 1 }, ''],
+    ];
+    for (const [patch, path] of cases) {
+      const r = await call('POST', base, { token: await admin(), body: superviseeBody(patch) });
+      expect({ patch, status: r.status }).toEqual({ patch, status: 400 });
+      expect(r.body.errors.map((e: { path: string }) => e.path)).toContain(path);
+    }
+  });
+
+  it('refuses a second record with the same ID number or case number', async () => {
+    const { body } = await create();
+    const sameId = await call('POST', base, {
+      token: await admin(),
+      body: superviseeBody({ idNumber: body.idNumber }),
+    });
+    expect(sameId.status).toBe(409);
+    const sameCase = await call('POST', base, {
+      token: await admin(),
+      body: superviseeBody({ caseNumber: body.caseNumber }),
+    });
+    expect(sameCase.status).toBe(409);
+  });
+
+  it('lets only the bureau admin designate a key person', async () => {
+    const r = await call('POST', base, { token: await officer(), body: superviseeBody({ keyPerson: true }) });
+    expect(r.status).toBe(403);
+    const ok = await call('POST', base, { token: await officer(), body: superviseeBody() });
+    expect(ok.status).toBe(201);
+    const patch = await call('PATCH', `${base}/${ok.body.id}`, {
+      token: await officer(),
+      body: { keyPerson: true },
+    });
+    expect(patch.status).toBe(403);
+  });
+
+  it('stores no plaintext ID number, phone or address', async () => {
+    const { body, created } = await create({ phone: '13912345678', address: '德清县武康街道秘密路88号' });
+    const raw = await env
+      .COUNTY_DEQING!.prepare('SELECT * FROM supervisees WHERE id = ?')
+      .bind(created.id)
+      .first();
+    const dump = JSON.stringify(raw);
+    for (const secret of [body.idNumber, '13912345678', '秘密路88号']) expect(dump).not.toContain(secret);
+  });
+});
+
+describe('reading supervisees by role', () => {
+  it('gives a township office its own townships only', async () => {
+    const { created: inWukang } = await create({ townshipId: 'wukang' });
+    const { created: inXinshi } = await create({ townshipId: 'xinshi' });
+    const office = await tokenFor('deqing.office.wukang');
+    const own = await call('GET', `${base}/${inWukang.id}`, { token: office });
+    expect(own.status).toBe(200);
+    expect(own.body.idNumber).toBe(inWukang.idNumber);
+    const other = await call('GET', `${base}/${inXinshi.id}`, { token: office });
+    expect(other.status).toBe(404);
+    const list = await call('GET', `${base}?limit=500`, { token: office });
+    const ids = list.body.items.map((s: { id: string }) => s.id);
+    expect(ids).toContain(inWukang.id);
+    expect(ids).not.toContain(inXinshi.id);
+  });
+
+  it('gives a provider the supervisees it serves, without the ID number', async () => {
+    const { created: served } = await create();
+    const { created: notServed } = await create();
+    await env
+      .COUNTY_DEQING!.prepare(
+        "INSERT INTO assignments (id, supervisee_id, provider_id, from_date) VALUES (?, ?, 'chenxi', '2026-01-01')",
+      )
+      .bind(crypto.randomUUID(), served.id)
+      .run();
+    const worker = await tokenFor('provider.worker');
+    const r = await call('GET', `${base}/${served.id}`, { token: worker });
+    expect(r.status).toBe(200);
+    expect(r.body.idNumber).toBeUndefined();
+    expect(r.body.idNumberMasked).toBe(`${served.idNumber.slice(0, 6)}********${served.idNumber.slice(14)}`);
+    expect(r.body.phone).toBe(served.phone);
+    expect((await call('GET', `${base}/${notServed.id}`, { token: worker })).status).toBe(404);
+    const list = await call('GET', base, { token: worker });
+    expect(list.body.items.map((s: { id: string }) => s.id)).toEqual([served.id]);
+  });
+
+  it('gives an evaluator minimised records only', async () => {
+    const { created } = await create();
+    const r = await call('GET', `${base}/${created.id}`, { token: await tokenFor('deqing.evaluator') });
+    expect(r.status).toBe(200);
+    for (const field of ['name', 'birthDate', 'idNumber', 'idNumberMasked', 'phone', 'address']) {
+      expect(r.body).not.toHaveProperty(field);
+    }
+    expect(r.text).not.toContain(created.idNumber);
+    const list = await call('GET', base, { token: await tokenFor('deqing.evaluator') });
+    expect(list.text).not.toContain(created.name);
+    const lookup = await call('GET', `${base}?idNumber=${created.idNumber}`, {
+      token: await tokenFor('deqing.evaluator'),
+    });
+    expect(lookup.status).toBe(403);
+  });
+
+  it('refuses roles that do not work with supervisees', async () => {
+    for (const login of ['deqing.finance']) {
+      expect((await call('GET', base, { token: await tokenFor(login) })).status).toBe(403);
+    }
+  });
+
+  it('finds by name or case number, and exactly by ID number', async () => {
+    const { created, body } = await create({ name: '张三丰' });
+    const byName = await call('GET', `${base}?q=${encodeURIComponent('张三')}`, { token: await admin() });
+    expect(byName.body.items.map((s: { id: string }) => s.id)).toContain(created.id);
+    const byId = await call('GET', `${base}?idNumber=${body.idNumber}`, { token: await admin() });
+    expect(byId.body.items.map((s: { id: string }) => s.id)).toEqual([created.id]);
+  });
+
+  it('leaves an audit entry for each read of personal fields, without the values', async () => {
+    const { created } = await create();
+    await call('GET', `${base}/${created.id}`, { token: await admin() });
+    const { results } = await env
+      .COUNTY_DEQING!.prepare(
+        "SELECT actor_user_id, detail FROM audit_log WHERE action = 'supervisee.read_personal' AND target_id = ?",
+      )
+      .bind(created.id)
+      .all<{ actor_user_id: string; detail: string }>();
+    expect(results.length).toBeGreaterThanOrEqual(2); // the create's answer and the read
+    expect(JSON.stringify(results)).not.toContain(created.idNumber);
+    expect(JSON.stringify(results)).not.toContain(created.phone);
+  });
+});
+
+describe('updating a supervisee', () => {
+  it('refuses a stale If-Match with 412 and writes nothing', async () => {
+    const { created, etag } = await create();
+    const token = await admin();
+    const first = await call('PATCH', `${base}/${created.id}`, {
+      token,
+      body: { crimeType: '盗窃' },
+      headers: { 'if-match': etag },
+    });
+    expect(first.status).toBe(200);
+    expect(first.headers.get('etag')).toBe('"v2"');
+    const auditBefore = await env
+      .COUNTY_DEQING!.prepare('SELECT count(*) AS n FROM audit_log')
+      .first<{ n: number }>();
+    const stale = await call('PATCH', `${base}/${created.id}`, {
+      token,
+      body: { crimeType: '诈骗', ableToWork: false },
+      headers: { 'if-match': etag },
+    });
+    expect(stale.status).toBe(412);
+    const row = await env
+      .COUNTY_DEQING!.prepare('SELECT crime_type, able_to_work, version FROM supervisees WHERE id = ?')
+      .bind(created.id)
+      .first();
+    expect(row).toEqual({ crime_type: '盗窃', able_to_work: 1, version: 2 });
+    const flags = await env
+      .COUNTY_DEQING!.prepare(
+        "SELECT count(*) AS n FROM supervisee_flags WHERE supervisee_id = ? AND flag = 'able_to_work'",
+      )
+      .bind(created.id)
+      .first<{ n: number }>();
+    expect(flags!.n).toBe(1);
+    const auditAfter = await env
+      .COUNTY_DEQING!.prepare('SELECT count(*) AS n FROM audit_log')
+      .first<{ n: number }>();
+    expect(auditAfter!.n).toBe(auditBefore!.n);
+  });
+
+  it('keeps the flag history: a change holds from the day it is made', async () => {
+    const { created } = await create();
+    const r = await call('PATCH', `${base}/${created.id}`, {
+      token: await admin(),
+      body: { keyPerson: true },
+    });
+    expect(r.status).toBe(200);
+    expect(r.body.keyPerson).toBe(true);
+    const keyHistory = r.body.flagHistory.filter((f: { flag: string }) => f.flag === 'keyPerson');
+    expect(keyHistory).toHaveLength(2);
+    expect(keyHistory[0]).toEqual({ flag: 'keyPerson', value: false, effectiveFrom: '2026-01-01' });
+    expect(keyHistory[1].value).toBe(true);
+    expect(keyHistory[1].effectiveFrom).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+  });
+
+  it('re-encrypts a changed phone and clears a removed address', async () => {
+    const { created } = await create();
+    const r = await call('PATCH', `${base}/${created.id}`, {
+      token: await admin(),
+      body: { phone: '13700000001', address: null },
+    });
+    expect(r.body.phone).toBe('13700000001');
+    expect(r.body.address).toBeNull();
+  });
+});
+
+describe('level changes', () => {
+  it('records an effective-dated level change and keeps the history', async () => {
+    const { created } = await create();
+    const r = await call('POST', `${base}/${created.id}/levels`, {
+      token: await admin(),
+      body: { level: 'strict', effectiveFrom: '2026-03-16', reason: '警告一次' },
+    });
+    expect(r.status).toBe(201);
+    const read = await call('GET', `${base}/${created.id}`, { token: await admin() });
+    expect(read.body.levelHistory).toEqual([
+      { level: 'normal', effectiveFrom: '2026-01-01', reason: 'initial' },
+      { level: 'strict', effectiveFrom: '2026-03-16', reason: '警告一次' },
+    ]);
+  });
+
+  it('refuses a level the rule set in force that day does not define, and a day outside the term', async () => {
+    const { created } = await create();
+    const unknown = await call('POST', `${base}/${created.id}/levels`, {
+      token: await admin(),
+      body: { level: 'class-5', effectiveFrom: '2026-03-01', reason: 'x' },
+    });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.errors[0].path).toBe('level');
+    const outside = await call('POST', `${base}/${created.id}/levels`, {
+      token: await admin(),
+      body: { level: 'strict', effectiveFrom: '2030-01-01', reason: 'x' },
+    });
+    expect(outside.status).toBe(400);
+    expect(outside.body.errors[0].path).toBe('effectiveFrom');
+  });
+});
