@@ -16,27 +16,30 @@ export default defineConfig(async () => {
     control: await readD1Migrations('migrations/control'),
     county: await readD1Migrations('migrations/county'),
   };
+  const signingKeys = JSON.stringify([
+    await testSigningKey('test-current'),
+    await testSigningKey('test-previous'),
+  ]);
   return {
     plugins: [
-      cloudflareTest({
+      cloudflareTest(({ inject }) => ({
         wrangler: { configPath: './wrangler.toml' },
         miniflare: {
           // A database with a binding but no registered county: onboarding tests register it.
           d1Databases: { COUNTY_SPARE: 'bangjiao-county-spare' },
           bindings: {
             ENVIRONMENT: 'test',
-            JWT_PRIVATE_KEYS: JSON.stringify([
-              await testSigningKey('test-current'),
-              await testSigningKey('test-previous'),
-            ]),
+            JWT_PRIVATE_KEYS: signingKeys,
             PASSWORD_PEPPER: 'test-pepper-not-a-secret',
             DATA_KEY_SECRET: 'test-data-key-not-a-secret',
             TEST_MIGRATIONS: migrations,
+            WEBHOOK_RECEIVER: inject('receiverUrl'),
           },
         },
-      }),
+      })),
     ],
     test: {
+      globalSetup: ['./test/node/global-setup.ts'],
       setupFiles: ['./test/setup.ts'],
       include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
       exclude: ['test/browser/**'],

@@ -17,7 +17,9 @@ import { authorize } from './auth/middleware';
 import { authRoutes } from './auth/routes';
 import { mountDocs } from './docs/routes';
 import type { AppEnv } from './env';
+import { jobRoutes } from './jobs/routes';
 import { Problem, problemResponse } from './lib/problem';
+import { notificationRoutes } from './notifications/routes';
 import { pageRoutes } from './pages/routes';
 import { countyUserRoutes } from './platform/county-users';
 import { platformRoutes } from './platform/routes';
@@ -25,6 +27,7 @@ import { countyProviderRoutes } from './providers/routes';
 import { ruleSetRoutes } from './rule-sets/routes';
 import { superviseeRoutes } from './supervisees/routes';
 import { townshipRoutes } from './townships/routes';
+import { webhookRoutes } from './webhooks/routes';
 
 export const API_BODY_LIMIT = 1024 * 1024;
 
@@ -98,6 +101,9 @@ export function createApp() {
   app.route('/', countyProviderRoutes);
   app.route('/', ruleSetRoutes);
   app.route('/', superviseeRoutes);
+  app.route('/', jobRoutes);
+  app.route('/', notificationRoutes);
+  app.route('/', webhookRoutes);
   app.route('/', pageRoutes);
 
   mountDocs(app);

@@ -2,10 +2,13 @@ import type { DrizzleD1Database } from 'drizzle-orm/d1';
 import type { Membership } from './auth/roles';
 import type { CountyRow, SessionRow, UserRow } from './db/control-schema';
 import type * as countySchema from './db/county-schema';
+import type { JobMessage } from './jobs/messages';
 
 /** Worker bindings: D1 databases, vars and secrets (see wrangler.toml and README "Deploying"). */
 export type Bindings = {
   CONTROL_DB: D1Database;
+  /** Background work: one message per county per cron tick, and webhook delivery attempts. */
+  JOBS: Queue<JobMessage>;
   /** `development` enables the demo seed; anything else is a deployed environment. */
   ENVIRONMENT: string;
   /** JSON array of ES256 private JWKs, each with a `kid`; the first one signs, all verify. */

@@ -1,8 +1,12 @@
 import { createApp } from './app';
 import type { Bindings } from './env';
+import { queue, scheduled } from './jobs/handlers';
+import type { JobMessage } from './jobs/messages';
 
 const app = createApp();
 
 export default {
   fetch: app.fetch,
-} satisfies ExportedHandler<Bindings>;
+  scheduled,
+  queue,
+} satisfies ExportedHandler<Bindings, JobMessage>;

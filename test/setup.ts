@@ -11,6 +11,8 @@ declare global {
   namespace Cloudflare {
     interface Env {
       TEST_MIGRATIONS: { control: D1Migration[]; county: D1Migration[] };
+      /** Base URL of the loopback webhook receiver (test/global-setup.ts). */
+      WEBHOOK_RECEIVER: string;
     }
   }
 }

@@ -65,6 +65,13 @@ export const PERMISSIONS: Record<string, Rule> = {
   'PATCH /api/v1/platform/providers/:id': PLATFORM,
   'PUT /api/v1/platform/providers/:id/counties/:slug': PLATFORM,
   'GET /api/v1/platform/audit/verify': PLATFORM,
+  'GET /api/v1/platform/jobs': PLATFORM,
+  'POST /api/v1/platform/jobs/:slug/run': PLATFORM,
+
+  // My inbox (notifications are per user, across counties)
+  'GET /api/v1/me/notifications': SIGNED_IN,
+  'POST /api/v1/me/notifications/:id/read': SIGNED_IN,
+  'POST /api/v1/me/notifications/read-all': SIGNED_IN,
 
   // County reference data
   [`GET ${C}/townships`]: county(EVERY_COUNTY_ROLE),
@@ -95,6 +102,13 @@ export const PERMISSIONS: Record<string, Rule> = {
   [`POST ${C}/users`]: county(ADMIN, { platformOperator: true }),
   [`PATCH ${C}/memberships/:id`]: county(ADMIN, { platformOperator: true }),
   [`DELETE ${C}/memberships/:id`]: county(ADMIN, { platformOperator: true }),
+
+  // Outbound webhooks (group robots)
+  [`GET ${C}/webhooks`]: county(ADMIN),
+  [`POST ${C}/webhooks`]: county(ADMIN),
+  [`PATCH ${C}/webhooks/:id`]: county(ADMIN),
+  [`GET ${C}/webhooks/:id/deliveries`]: county(ADMIN),
+  [`POST ${C}/webhooks/:id/test`]: county(ADMIN),
 
   // County audit log
   [`GET ${C}/audit`]: county(['bureau_admin', 'auditor']),

@@ -173,3 +173,7 @@ export type ProviderRow = typeof providers.$inferSelect;
 export type UserRow = typeof users.$inferSelect;
 export type MembershipRow = typeof memberships.$inferSelect;
 export type SessionRow = typeof sessions.$inferSelect;
+
+// Control tables owned by feature folders.
+export * from '../jobs/control-schema';
+export * from '../notifications/control-schema';

@@ -59,6 +59,16 @@ export function sampleBody(method: string, path: string): unknown {
       return { crimeType: '探针' };
     case 'POST /api/v1/counties/:county/supervisees/:id/levels':
       return { level: 'normal', effectiveFrom: '2026-02-01', reason: '探针' };
+    case 'POST /api/v1/counties/:county/webhooks':
+      return {
+        name: '探针',
+        kind: 'generic',
+        url: 'http://127.0.0.1:9/probe',
+        secret: 'probe-secret-0123456789',
+        events: ['ledger.due'],
+      };
+    case 'PATCH /api/v1/counties/:county/webhooks/:id':
+      return { active: false };
     default:
       return method === 'GET' || method === 'DELETE' ? undefined : {};
   }
