@@ -27,6 +27,7 @@ export const DEFAULT_TIMEZONE = 'Asia/Shanghai';
 
 export const SLUG_PATTERN = /^[a-z][a-z0-9-]{1,38}$/;
 export const REGION_CODE_PATTERN = /^[0-9]{6}$/;
+const DATABASE_NAME_PATTERN = /^bangjiao-[a-z0-9-]{1,54}$/;
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const PLACEHOLDER_PREFIX = '00000000-0000-4000-8000-';
 
@@ -58,8 +59,11 @@ export function countyProblems(county: County, others: readonly County[]): strin
     problems.push(`${county.slug}: region code "${county.regionCode}" must be six digits (行政区划代码)`);
   if (county.binding !== bindingForSlug(county.slug))
     problems.push(`${county.slug}: binding must be ${bindingForSlug(county.slug)}`);
-  if (county.databaseName !== databaseNameForSlug(county.slug))
-    problems.push(`${county.slug}: databaseName must be ${databaseNameForSlug(county.slug)}`);
+  // Usually bangjiao-county-<slug>; another name is allowed for a database restored from a dump.
+  if (!DATABASE_NAME_PATTERN.test(county.databaseName))
+    problems.push(
+      `${county.slug}: databaseName "${county.databaseName}" must match ${DATABASE_NAME_PATTERN.source}`,
+    );
   if (!UUID_PATTERN.test(county.databaseId))
     problems.push(`${county.slug}: databaseId "${county.databaseId}" is not a UUID`);
   if (county.timezone !== undefined && !isTimeZone(county.timezone))
@@ -68,6 +72,8 @@ export function countyProblems(county: County, others: readonly County[]): strin
     if (other.slug === county.slug) problems.push(`slug "${county.slug}" is already taken`);
     else if (other.regionCode === county.regionCode)
       problems.push(`region code ${county.regionCode} is already used by "${other.slug}"`);
+    else if (other.databaseName === county.databaseName)
+      problems.push(`database ${county.databaseName} is already used by "${other.slug}"`);
     else if (other.databaseId === county.databaseId)
       problems.push(`database id ${county.databaseId} is already used by "${other.slug}"`);
   }
