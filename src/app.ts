@@ -21,6 +21,7 @@ import { Problem, problemResponse } from './lib/problem';
 import { pageRoutes } from './pages/routes';
 import { countyUserRoutes } from './platform/county-users';
 import { platformRoutes } from './platform/routes';
+import { profileRoutes } from './profiles/routes';
 import { countyProviderRoutes } from './providers/routes';
 import { ruleSetRoutes } from './rule-sets/routes';
 import { superviseeRoutes } from './supervisees/routes';
@@ -98,6 +99,7 @@ export function createApp() {
   app.route('/', countyProviderRoutes);
   app.route('/', ruleSetRoutes);
   app.route('/', superviseeRoutes);
+  app.route('/', profileRoutes);
   app.route('/', pageRoutes);
 
   mountDocs(app);

@@ -43,6 +43,9 @@ const SEES_SUPERVISEES = [
   'evaluator',
 ] as const;
 
+const PROVIDER = ['provider_admin', 'provider_worker'] as const;
+const WORKS_WITH_SUPERVISEES = [...BUREAU, 'office_officer', ...PROVIDER] as const;
+
 const C = '/api/v1/counties/:county';
 
 export const PERMISSIONS: Record<string, Rule> = {
@@ -89,6 +92,14 @@ export const PERMISSIONS: Record<string, Rule> = {
   [`GET ${C}/supervisees/:id`]: county(SEES_SUPERVISEES, { scope: ['township', 'provider'] }),
   [`PATCH ${C}/supervisees/:id`]: county(BUREAU),
   [`POST ${C}/supervisees/:id/levels`]: county(BUREAU),
+
+  // Profile archive and assessments: written by those who work with the supervisee, read within scope
+  [`GET ${C}/supervisees/:id/profile`]: county(SEES_SUPERVISEES, { scope: ['township', 'provider'] }),
+  [`PUT ${C}/supervisees/:id/profile`]: county(WORKS_WITH_SUPERVISEES, { scope: ['township', 'provider'] }),
+  [`GET ${C}/supervisees/:id/assessments`]: county(SEES_SUPERVISEES, { scope: ['township', 'provider'] }),
+  [`POST ${C}/supervisees/:id/assessments`]: county(WORKS_WITH_SUPERVISEES, {
+    scope: ['township', 'provider'],
+  }),
 
   // County users and memberships (the bureau admin of that county only)
   [`GET ${C}/users`]: county(ADMIN, { platformOperator: true }),

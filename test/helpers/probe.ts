@@ -59,6 +59,10 @@ export function sampleBody(method: string, path: string): unknown {
       return { crimeType: '探针' };
     case 'POST /api/v1/counties/:county/supervisees/:id/levels':
       return { level: 'normal', effectiveFrom: '2026-02-01', reason: '探针' };
+    case 'PUT /api/v1/counties/:county/supervisees/:id/profile':
+      return { employment: '探针', volunteerSince: '2026-01-15' };
+    case 'POST /api/v1/counties/:county/supervisees/:id/assessments':
+      return { kind: 'risk', assessedOn: '2026-02-01', result: '低风险' };
     default:
       return method === 'GET' || method === 'DELETE' ? undefined : {};
   }
