@@ -17,6 +17,7 @@ import { authorize } from './auth/middleware';
 import { authRoutes } from './auth/routes';
 import { mountDocs } from './docs/routes';
 import type { AppEnv } from './env';
+import { incidentRoutes } from './incidents/routes';
 import { Problem, problemResponse } from './lib/problem';
 import { pageRoutes } from './pages/routes';
 import { countyUserRoutes } from './platform/county-users';
@@ -100,6 +101,7 @@ export function createApp() {
   app.route('/', ruleSetRoutes);
   app.route('/', superviseeRoutes);
   app.route('/', profileRoutes);
+  app.route('/', incidentRoutes);
   app.route('/', pageRoutes);
 
   mountDocs(app);
