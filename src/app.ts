@@ -24,6 +24,7 @@ import { countyUserRoutes } from './platform/county-users';
 import { platformRoutes } from './platform/routes';
 import { profileRoutes } from './profiles/routes';
 import { countyProviderRoutes } from './providers/routes';
+import { reportRoutes } from './reports/routes';
 import { ruleSetRoutes } from './rule-sets/routes';
 import { superviseeRoutes } from './supervisees/routes';
 import { townshipRoutes } from './townships/routes';
@@ -102,6 +103,7 @@ export function createApp() {
   app.route('/', superviseeRoutes);
   app.route('/', profileRoutes);
   app.route('/', incidentRoutes);
+  app.route('/', reportRoutes);
   app.route('/', pageRoutes);
 
   mountDocs(app);

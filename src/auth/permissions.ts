@@ -101,6 +101,17 @@ export const PERMISSIONS: Record<string, Rule> = {
     scope: ['township', 'provider'],
   }),
 
+  // Incidents: providers report, the township office (or the bureau) acknowledges and resolves
+  [`POST ${C}/incidents`]: county(PROVIDER, { scope: ['provider'] }),
+  [`GET ${C}/incidents`]: county(WORKS_WITH_SUPERVISEES, { scope: ['township', 'provider'] }),
+  [`GET ${C}/incidents/:id`]: county(WORKS_WITH_SUPERVISEES, { scope: ['township', 'provider'] }),
+  [`POST ${C}/incidents/:id/acknowledge`]: county([...BUREAU, 'office_officer'], { scope: ['township'] }),
+  [`POST ${C}/incidents/:id/resolve`]: county([...BUREAU, 'office_officer'], { scope: ['township'] }),
+
+  // Reports: aggregates without personal fields, for every county role within its scope (ADR 0402)
+  [`GET ${C}/reports/statistics`]: county(EVERY_COUNTY_ROLE, { scope: ['township', 'provider'] }),
+  [`GET ${C}/reports/volunteers`]: county(EVERY_COUNTY_ROLE, { scope: ['township', 'provider'] }),
+
   // County users and memberships (the bureau admin of that county only)
   [`GET ${C}/users`]: county(ADMIN, { platformOperator: true }),
   [`POST ${C}/users`]: county(ADMIN, { platformOperator: true }),
