@@ -145,6 +145,32 @@ export function syncWranglerToml(counties: readonly County[], file = WRANGLER_FI
   return true;
 }
 
+/** The CONTROL_DB database_id of wrangler.toml (outside the generated block). */
+export function controlDatabaseId(file = WRANGLER_FILE): string | null {
+  const toml = readFileSync(file, 'utf8');
+  const entry = toml
+    .split('[[d1_databases]]')
+    .find((block) => new RegExp(`^\\s*binding\\s*=\\s*"${CONTROL_BINDING}"`, 'm').test(block));
+  return entry?.match(/^\s*database_id\s*=\s*"([^"]+)"/m)?.[1] ?? null;
+}
+
+/** Why `--remote` cannot work yet: databases that exist only locally (placeholder ids). */
+export function remoteProblems(counties: readonly County[]): string[] {
+  const problems: string[] = [];
+  const control = controlDatabaseId();
+  if (!control || isPlaceholderId(control)) {
+    problems.push(
+      `${CONTROL_DATABASE} has no Cloudflare id in wrangler.toml: npx wrangler d1 create ${CONTROL_DATABASE}, then set CONTROL_DB's database_id`,
+    );
+  }
+  for (const k of counties.filter((k) => isPlaceholderId(k.databaseId))) {
+    problems.push(
+      `${k.databaseName} has no Cloudflare database yet: npm run county:add -- --slug ${k.slug} --name ${k.name} --region-code ${k.regionCode} --remote`,
+    );
+  }
+  return problems;
+}
+
 export function wranglerTomlIsCurrent(counties: readonly County[], file = WRANGLER_FILE): boolean {
   const current = readFileSync(file, 'utf8');
   return renderWranglerToml(current, counties) === current;
