@@ -17,6 +17,7 @@ import { authorize } from './auth/middleware';
 import { authRoutes } from './auth/routes';
 import { mountDocs } from './docs/routes';
 import type { AppEnv } from './env';
+import { IMPORT_BODY_LIMIT, importRoutes } from './imports/routes';
 import { Problem, problemResponse } from './lib/problem';
 import { pageRoutes } from './pages/routes';
 import { countyUserRoutes } from './platform/county-users';
@@ -27,6 +28,7 @@ import { superviseeRoutes } from './supervisees/routes';
 import { townshipRoutes } from './townships/routes';
 
 export const API_BODY_LIMIT = 1024 * 1024;
+const IMPORT_UPLOAD_PATH = /^\/api\/v1\/counties\/[^/]+\/imports\/?$/;
 
 /** Content-Security-Policy of every page: no inline script, nothing from elsewhere. */
 export const CSP = {
@@ -76,12 +78,16 @@ export function createApp() {
       }),
     );
   });
-  app.use(
-    '/api/*',
+  const limitTo = (maxSize: number) =>
     bodyLimit({
-      maxSize: API_BODY_LIMIT,
-      onError: (c) => problemResponse(c, 413, `The request body is larger than ${API_BODY_LIMIT} bytes.`),
-    }),
+      maxSize,
+      onError: (c) => problemResponse(c, 413, `The request body is larger than ${maxSize} bytes.`),
+    });
+  const apiLimit = limitTo(API_BODY_LIMIT);
+  // File uploads for import are the one place a large body is expected.
+  const importLimit = limitTo(IMPORT_BODY_LIMIT);
+  app.use('/api/*', (c, next) =>
+    c.req.method === 'POST' && IMPORT_UPLOAD_PATH.test(c.req.path) ? importLimit(c, next) : apiLimit(c, next),
   );
   // Pages post forms: refuse cross-site form posts by Origin before anything else runs.
   app.use('/login', csrf());
@@ -98,6 +104,7 @@ export function createApp() {
   app.route('/', countyProviderRoutes);
   app.route('/', ruleSetRoutes);
   app.route('/', superviseeRoutes);
+  app.route('/', importRoutes);
   app.route('/', pageRoutes);
 
   mountDocs(app);

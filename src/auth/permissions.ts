@@ -90,6 +90,16 @@ export const PERMISSIONS: Record<string, Rule> = {
   [`PATCH ${C}/supervisees/:id`]: county(BUREAU),
   [`POST ${C}/supervisees/:id/levels`]: county(BUREAU),
 
+  // Imports: the bureau brings records in (townships: the admin only, checked in the service)
+  [`GET ${C}/imports/formats`]: county(BUREAU),
+  [`POST ${C}/imports`]: county(BUREAU),
+  [`GET ${C}/imports`]: county(BUREAU),
+  [`GET ${C}/imports/:id`]: county(BUREAU),
+  [`GET ${C}/imports/:id/rows`]: county(BUREAU),
+  [`POST ${C}/imports/:id/continue`]: county(BUREAU),
+  [`POST ${C}/imports/:id/resume`]: county(BUREAU),
+  [`POST ${C}/imports/:id/commit`]: county(BUREAU),
+
   // County users and memberships (the bureau admin of that county only)
   [`GET ${C}/users`]: county(ADMIN, { platformOperator: true }),
   [`POST ${C}/users`]: county(ADMIN, { platformOperator: true }),
