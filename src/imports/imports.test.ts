@@ -10,9 +10,11 @@ import {
   superviseeCells,
   upload,
 } from '../../test/helpers/imports';
+import { countyDrizzle } from '../db';
 import { toCsv } from '../transfer/csv';
 import { readTable } from '../transfer/table';
 import { writeXlsx } from '../transfer/xlsx';
+import { purgeImportRows } from './service';
 
 const base = '/api/v1/counties/deqing/imports';
 const admin = () => tokenFor('deqing.admin');
@@ -701,6 +703,37 @@ describe('who may import', () => {
     });
     expect(next.body.items[0].id).not.toBe(page.body.items[1].id);
     expect(next.body.items[0].createdAt <= page.body.items[1].createdAt).toBe(true);
+  });
+});
+
+describe('what is kept', () => {
+  it('drops a file’s cells once its real run completes, and stale dry runs’ cells on purge', async () => {
+    const token = await admin();
+    const real = await importRoster([superviseeCells(0, 80)], { dryRun: 'false' });
+    const kept = (id: string) =>
+      countWhere('SELECT count(*) AS n FROM import_chunks WHERE import_id = ? AND rows_enc IS NOT NULL', id);
+    expect(await kept(real.id)).toBe(0);
+    const dry = await upload(token, 'supervisees', rosterCsv([superviseeCells(1, 80)]));
+    expect(await kept(dry.body.id)).toBe(1);
+    expect(await purgeImportRows(countyDrizzle(db()), '2000-01-01T00:00:00Z')).toBe(0);
+    expect(await purgeImportRows(countyDrizzle(db()), '2999-01-01T00:00:00Z')).toBeGreaterThanOrEqual(1);
+    const commit = await call('POST', `${base}/${dry.body.id}/commit`, { token });
+    expect(commit.status).toBe(409);
+    expect(commit.body.detail).toContain('upload the file again');
+    const report = await call('GET', `${base}/${dry.body.id}/rows`, { token });
+    expect(report.body.items).toHaveLength(1);
+    expect((await call('GET', `${base}/${dry.body.id}`, { token })).body).toMatchObject({
+      dryRun: true,
+      next: 'commit',
+    });
+  });
+
+  it('refuses an overlong cell without storing it', async () => {
+    const row = superviseeCells(0, 81, { 姓名: '长'.repeat(100_000) });
+    const r = await upload(await admin(), 'supervisees', rosterCsv([row]));
+    expect(r.status).toBe(201);
+    expect(byRow(r.body, 2).errors?.[0]).toMatchObject({ column: '姓名', code: 'too_long' });
+    expect(String(byRow(r.body, 2).errors![0]!.value)).toHaveLength(250);
   });
 });
 

@@ -12,6 +12,7 @@ import { contracts, enrolments } from '../contracts/schema';
 import { type FieldCrypto, fieldCrypto } from '../crypto/fields';
 import { batchAssert } from '../db/guard';
 import { newId } from '../lib/ids';
+import { conflict } from '../lib/problem';
 import { isValidIdNumber } from '../lib/validators';
 import { type SuperviseeRow, supervisees } from '../supervisees/schema';
 import { ID_NUMBER_PURPOSE } from '../supervisees/service';
@@ -85,7 +86,7 @@ export const enrolmentKind: KindSpec<Env> = {
         .where(eq(contracts.id, job.options.contractId ?? ''))
         .limit(1)
     )[0];
-    if (!contract) throw new Error('import job without its contract');
+    if (!contract) throw conflict('The contract of this import no longer exists.');
     return { contract, crypto: await fieldCrypto(k.dataKeySecret, k.county.slug) };
   },
 

@@ -30,6 +30,11 @@ export const CHUNK_ROWS = 100;
 export const STEP_ROWS = 1000;
 export const MAX_ROWS = 20_000;
 export const MAX_FILE_BYTES = 10 * 1024 * 1024;
+/**
+ * Cells are kept up to this length. Every field is shorter (an address: 200), so a longer cell
+ * is refused either way, and a chunk of rows stays well under D1's 2 MB per value.
+ */
+export const MAX_CELL = 250;
 
 // biome-ignore lint/suspicious/noExplicitAny: each kind has its own environment type
 const KINDS: Record<ImportKind, KindSpec<any>> = {
@@ -51,6 +56,8 @@ export type NewImport = {
   effectiveFrom?: string | undefined;
   contractId?: string | undefined;
 };
+
+const GONE = 'The rows of this import are no longer stored; upload the file again.';
 
 const enc = (k: CountyCtx) => fieldCrypto(k.dataKeySecret, k.county.slug);
 const chunkRef = (importId: string, seq: number, column: string) => ({
@@ -125,7 +132,7 @@ export async function createImport(k: CountyCtx, input: NewImport, rights: Right
     const lossy: string[] = [];
     columns.forEach((col, i) => {
       if (!col.field) return;
-      v[col.field] = r.cells[i] ?? '';
+      v[col.field] = (r.cells[i] ?? '').slice(0, MAX_CELL);
       if (r.lossy?.includes(i)) lossy.push(col.field);
     });
     rows.push(lossy.length ? { r: r.row, v, lossy } : { r: r.row, v });
@@ -288,6 +295,24 @@ async function closeChunk(k: CountyCtx, job: ImportRow, seq: number, results: Ro
   return items;
 }
 
+/**
+ * Drops the stored cells of jobs untouched since `before` (an instant): dry runs nobody
+ * committed, runs nobody finished. Their reports stay; running them on needs a new upload.
+ * For the daily job (issue #7); returns how many chunks it emptied.
+ */
+export async function purgeImportRows(db: CountyCtx['db'], before: string): Promise<number> {
+  const result = await db
+    .update(importChunks)
+    .set({ rowsEnc: null })
+    .where(
+      and(
+        sql`${importChunks.rowsEnc} IS NOT NULL`,
+        sql`${importChunks.importId} IN (SELECT id FROM imports WHERE coalesce(updated_at, created_at) < ${before})`,
+      ),
+    );
+  return result.meta.changes;
+}
+
 /** Only while nobody else has moved the job on: the first statement of every batch a step writes. */
 const cursorGuard = (k: CountyCtx, job: ImportRow) =>
   batchAssert(
@@ -304,7 +329,7 @@ async function loadChunk(k: CountyCtx, job: ImportRow, seq: number): Promise<Sto
       .where(and(eq(importChunks.importId, job.id), eq(importChunks.seq, seq)))
       .limit(1)
   )[0];
-  if (!row?.rowsEnc) throw conflict('The rows of this import are no longer stored; upload the file again.');
+  if (!row?.rowsEnc) throw conflict(GONE);
   const crypto = await enc(k);
   return JSON.parse(await crypto.decrypt(row.rowsEnc, chunkRef(job.id, seq, 'rows_enc'))) as StoredRow[];
 }
@@ -441,11 +466,18 @@ export async function commitImport(k: CountyCtx, id: string, rights: Rights): Pr
   if (!job.dryRun || job.status !== 'completed') {
     throw conflict('Only a completed dry run can be committed.');
   }
+  const purged = await k.db
+    .select({ seq: importChunks.seq })
+    .from(importChunks)
+    .where(and(eq(importChunks.importId, id), sql`${importChunks.rowsEnc} IS NULL`))
+    .limit(1);
+  if (purged.length) throw conflict(GONE);
   try {
     await runBatch(k.db, [
       batchAssert(
         k.db,
-        sql`(SELECT dry_run = 1 AND status = 'completed' FROM imports WHERE id = ${id})`,
+        sql`(SELECT dry_run = 1 AND status = 'completed' FROM imports WHERE id = ${id})
+          AND NOT EXISTS (SELECT 1 FROM import_chunks WHERE import_id = ${id} AND rows_enc IS NULL)`,
         'not-a-dry-run',
       ),
       k.db
