@@ -696,6 +696,7 @@ describe('who may import', () => {
     expect(sup.fields.find((f: { field: string }) => f.field === 'idNumber').headers).toContain(
       '公民身份号码',
     );
+    for (const i of [0, 1, 2]) await upload(token, 'supervisees', rosterCsv([superviseeCells(i, 62)]));
     const page = await call('GET', `${base}?limit=2`, { token });
     expect(page.body.items).toHaveLength(2);
     const next = await call('GET', `${base}?limit=2&cursor=${encodeURIComponent(page.body.nextCursor)}`, {
@@ -703,6 +704,16 @@ describe('who may import', () => {
     });
     expect(next.body.items[0].id).not.toBe(page.body.items[1].id);
     expect(next.body.items[0].createdAt <= page.body.items[1].createdAt).toBe(true);
+    const doc = (await call('GET', '/openapi.json')).body;
+    const post = doc.paths['/api/v1/counties/{county}/imports'].post;
+    expect(Object.keys(post.requestBody.content)).toEqual(
+      expect.arrayContaining([
+        'application/json',
+        'text/csv',
+        'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+      ]),
+    );
+    expect(doc.paths['/api/v1/counties/{county}/imports/{id}/resume'].post).toBeDefined();
   });
 });
 
