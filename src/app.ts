@@ -15,10 +15,13 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { auditRoutes } from './audit/routes';
 import { authorize } from './auth/middleware';
 import { authRoutes } from './auth/routes';
+import { contractRoutes } from './contracts/routes';
 import { mountDocs } from './docs/routes';
 import type { AppEnv } from './env';
+import { evaluationRoutes } from './evaluations/routes';
 import { Problem, problemResponse } from './lib/problem';
 import { pageRoutes } from './pages/routes';
+import { paymentRoutes } from './payments/routes';
 import { countyUserRoutes } from './platform/county-users';
 import { platformRoutes } from './platform/routes';
 import { countyProviderRoutes } from './providers/routes';
@@ -98,6 +101,9 @@ export function createApp() {
   app.route('/', countyProviderRoutes);
   app.route('/', ruleSetRoutes);
   app.route('/', superviseeRoutes);
+  app.route('/', contractRoutes);
+  app.route('/', paymentRoutes);
+  app.route('/', evaluationRoutes);
   app.route('/', pageRoutes);
 
   mountDocs(app);
