@@ -16,6 +16,7 @@ import { auditRoutes } from './audit/routes';
 import { authorize } from './auth/middleware';
 import { authRoutes } from './auth/routes';
 import { contractRoutes } from './contracts/routes';
+import { disclosureRoutes } from './disclosure/routes';
 import { mountDocs } from './docs/routes';
 import type { AppEnv } from './env';
 import { evaluationRoutes } from './evaluations/routes';
@@ -24,6 +25,7 @@ import { pageRoutes } from './pages/routes';
 import { paymentRoutes } from './payments/routes';
 import { countyUserRoutes } from './platform/county-users';
 import { platformRoutes } from './platform/routes';
+import { qualificationRoutes } from './providers/qualifications';
 import { countyProviderRoutes } from './providers/routes';
 import { ruleSetRoutes } from './rule-sets/routes';
 import { superviseeRoutes } from './supervisees/routes';
@@ -104,6 +106,8 @@ export function createApp() {
   app.route('/', contractRoutes);
   app.route('/', paymentRoutes);
   app.route('/', evaluationRoutes);
+  app.route('/', qualificationRoutes);
+  app.route('/', disclosureRoutes);
   app.route('/', pageRoutes);
 
   mountDocs(app);

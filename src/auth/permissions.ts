@@ -149,6 +149,18 @@ export const PERMISSIONS: Record<string, Rule> = {
   [`GET ${C}/contracts/:id/samples/:sampleId`]: county(EVALUATION_GROUP),
   [`PUT ${C}/contracts/:id/samples/:sampleId/items/:activityId`]: county([...BUREAU, 'evaluator']),
 
+  // Providers' qualifications: the provider adds its documents, the county's civil affairs verifies
+  [`GET ${C}/providers/:providerId/qualifications`]: county(EVERY_COUNTY_ROLE),
+  [`POST ${C}/providers/:providerId/qualifications`]: county(['provider_admin'], { scope: ['provider'] }),
+  [`POST ${C}/providers/:providerId/qualifications/:qualificationId/verify`]: county([
+    'civil_affairs_officer',
+  ]),
+
+  // Disclosure (信息公开): the bureau publishes; the public reads the last publication
+  [`GET ${C}/disclosure/preview`]: county(BUREAU),
+  [`POST ${C}/disclosure/publish`]: county(ADMIN),
+  'GET /api/v1/public/counties/:county/disclosure': PUBLIC,
+
   // County audit log
   [`GET ${C}/audit`]: county(['bureau_admin', 'auditor']),
   [`GET ${C}/audit/verify`]: county(['bureau_admin', 'auditor']),

@@ -97,6 +97,8 @@ export function sampleBody(method: string, path: string): unknown {
       return { share: 0.1, seed: 'probe' };
     case 'PUT /api/v1/counties/:county/contracts/:id/samples/:sampleId/items/:activityId':
       return { finding: 'consistent' };
+    case 'POST /api/v1/counties/:county/providers/:providerId/qualifications':
+      return { kind: 'registration_certificate', title: '探针证书' };
     default:
       return method === 'GET' || method === 'DELETE' ? undefined : {};
   }
