@@ -15,6 +15,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { auditRoutes } from './audit/routes';
 import { authorize } from './auth/middleware';
 import { authRoutes } from './auth/routes';
+import { complianceRoutes } from './compliance/routes';
 import { mountDocs } from './docs/routes';
 import type { AppEnv } from './env';
 import { Problem, problemResponse } from './lib/problem';
@@ -98,6 +99,7 @@ export function createApp() {
   app.route('/', countyProviderRoutes);
   app.route('/', ruleSetRoutes);
   app.route('/', superviseeRoutes);
+  app.route('/', complianceRoutes);
   app.route('/', pageRoutes);
 
   mountDocs(app);
