@@ -2,10 +2,18 @@
  * Everything the rules engine needs for a set of supervisees over a range, in one round trip of
  * a fixed number of statements whatever the number of supervisees: the supervisees, their level
  * and flag histories, and their activities within the reach of the range (src/compliance/reach.ts).
- * No statement lists supervisee ids: each one selects them with the same subquery, so the
- * 100-parameter cap of D1 is never approached however large the county.
+ *
+ * No statement lists supervisee ids, so D1's 100-parameter cap is never approached however large
+ * the county: histories join `supervisees` under the selection, activities are kept when
+ * `supervisee_id IN (SELECT …)`. Which index drives the activity statements is chosen with a
+ * unary plus (`+column` hides a column's index from SQLite's planner):
+ * - a county or a scope: the (type, occurred_on) index, one statement per group of types, each
+ *   activity kept when `+supervisee_id IN (…)`. Left to itself, SQLite instead probes the
+ *   participants' key with every selected id for every activity: a minute for 3,000 supervisees.
+ * - one supervisee: the participants' supervisee index, with `+type` and `+occurred_on`;
+ *   otherwise SQLite reads the whole county's month to find one person's activities.
  */
-import { and, asc, gte, inArray, lte, ne, or, type SQL, type SQLWrapper, sql } from 'drizzle-orm';
+import { and, asc, gte, lte, ne, type SQL, type SQLWrapper, sql } from 'drizzle-orm';
 import { activities, activityParticipants } from '../activities/schema';
 import type { CountyDb } from '../env';
 import type {
@@ -47,68 +55,80 @@ export interface LoadRequest {
   histories: readonly (readonly PublishedRuleSet[])[];
   /** Which supervisees: a condition on `supervisees` (scope, township, provider, worker…). */
   filter?: SQL | undefined;
+  /** The filter selects one supervisee: read their activities through their own index. */
+  one?: boolean;
 }
 
-/** Bound parameters kept free for the supervisee filter and dates of each statement. */
-const TYPE_PARAMS_PER_STATEMENT = 60;
+/** How activity statements select and which index they leave to SQLite (see the top). */
+interface Steering {
+  /** `supervisee_id IN (selected ids)`, with or without the plus. */
+  selected: SQL;
+  type: SQL;
+  day: SQL;
+}
 
-/** Type ranges packed into statements of at most TYPE_PARAMS_PER_STATEMENT types each. */
-function packRanges(ranges: readonly TypeRange[]): TypeRange[][] {
-  const packs: TypeRange[][] = [];
-  let current: TypeRange[] = [];
-  let size = 0;
-  for (const range of ranges) {
-    for (let i = 0; i < range.types.length; i += TYPE_PARAMS_PER_STATEMENT) {
-      const part = { ...range, types: range.types.slice(i, i + TYPE_PARAMS_PER_STATEMENT) };
-      if (size + part.types.length > TYPE_PARAMS_PER_STATEMENT && current.length) {
-        packs.push(current);
-        current = [];
-        size = 0;
-      }
-      current.push(part);
-      size += part.types.length;
-    }
-  }
-  if (current.length) packs.push(current);
-  return packs;
+const list = (values: readonly string[]) =>
+  sql`(${sql.join(
+    values.map((v) => sql`${v}`),
+    sql`, `,
+  )})`;
+
+/** Types per statement, leaving room for the supervisee filter and dates of each statement. */
+const TYPES_PER_STATEMENT = 60;
+
+/** Splits each group's types so that no statement carries more than TYPES_PER_STATEMENT of them. */
+function split<T extends { types: string[] }>(groups: readonly T[]): T[] {
+  return groups.flatMap((g) => {
+    const pieces: T[] = [];
+    for (let i = 0; i < g.types.length; i += TYPES_PER_STATEMENT)
+      pieces.push({ ...g, types: g.types.slice(i, i + TYPES_PER_STATEMENT) });
+    return pieces;
+  });
 }
 
 const notVoided = ne(activities.status, 'voided');
 
-function activityQuery(db: CountyDb, ids: SQL, pack: readonly TypeRange[]) {
+/**
+ * One row per supervisee with their activities as a JSON array of [day, type, minutes]: a county
+ * month is tens of thousands of activities, which D1 answers faster as a few thousand rows.
+ */
+const asJson = (day: SQLWrapper, type: SQLWrapper, minutes: SQLWrapper) =>
+  sql<string>`json_group_array(json_array(${day}, ${type}, ${minutes}))`;
+
+function activityQuery(db: CountyDb, steer: Steering, range: TypeRange) {
   return db
     .select({
-      activityId: activities.id,
       superviseeId: activityParticipants.superviseeId,
-      type: activities.type,
-      occurredOn: activities.occurredOn,
-      minutes: activityParticipants.minutes,
+      activities: asJson(activities.occurredOn, activities.type, activityParticipants.minutes),
     })
-    .from(activityParticipants)
-    .innerJoin(activities, sql`${activities.id} = ${activityParticipants.activityId}`)
+    .from(activities)
+    .innerJoin(activityParticipants, sql`${activityParticipants.activityId} = ${activities.id}`)
     .where(
       and(
+        sql`${steer.type} IN ${list(range.types)}`,
+        sql`${steer.day} >= ${range.lo}`,
+        sql`${steer.day} <= ${range.hi}`,
         notVoided,
-        sql`${activityParticipants.superviseeId} IN (${ids})`,
-        or(
-          ...pack.map((r) =>
-            and(
-              inArray(activities.type, r.types),
-              gte(activities.occurredOn, r.lo),
-              lte(activities.occurredOn, r.hi),
-            ),
-          ),
-        ),
+        steer.selected,
       ),
-    );
+    )
+    .groupBy(activityParticipants.superviseeId);
 }
 
-/** Per supervisee, the most recent qualifying activities before `before`, as many as the anchor can need. */
-function lookBackQuery(db: CountyDb, ids: SQL, need: RollingLookBack) {
+/**
+ * Per supervisee, the most recent of the qualifying activities the ranges leave out, as many as
+ * a rolling anchor can need. Read part by part it stays exact: whatever is among the most recent
+ * overall is among the most recent of its own part.
+ */
+function lookBackQuery(
+  db: CountyDb,
+  steer: Steering,
+  need: RollingLookBack,
+  part: RollingLookBack['parts'][number],
+) {
   const newestFirst = sql`PARTITION BY ${activityParticipants.superviseeId} ORDER BY ${activities.occurredOn} DESC, ${activities.id}`;
   const recent = db
     .select({
-      activityId: sql<string>`${activities.id}`.as('activity_id'),
       superviseeId: sql<string>`${activityParticipants.superviseeId}`.as('supervisee_id'),
       type: sql<string>`${activities.type}`.as('type'),
       occurredOn: sql<string>`${activities.occurredOn}`.as('occurred_on'),
@@ -117,40 +137,32 @@ function lookBackQuery(db: CountyDb, ids: SQL, need: RollingLookBack) {
       minutesBefore: sql<number>`coalesce(sum(${activityParticipants.minutes}) OVER (${newestFirst}
         ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)`.as('minutes_before'),
     })
-    .from(activityParticipants)
-    .innerJoin(activities, sql`${activities.id} = ${activityParticipants.activityId}`)
+    .from(activities)
+    .innerJoin(activityParticipants, sql`${activityParticipants.activityId} = ${activities.id}`)
     .where(
       and(
+        sql`${steer.type} IN ${list(part.types)}`,
+        sql`${steer.day} < ${part.before}`,
         notVoided,
-        sql`${activities.occurredOn} < ${need.before}`,
-        inArray(activities.type, need.types),
-        sql`${activityParticipants.superviseeId} IN (${ids})`,
+        steer.selected,
       ),
     )
     .as('recent');
   return db
     .select({
-      activityId: recent.activityId,
       superviseeId: recent.superviseeId,
-      type: recent.type,
-      occurredOn: recent.occurredOn,
-      minutes: recent.minutes,
+      activities: asJson(recent.occurredOn, recent.type, recent.minutes),
     })
     .from(recent)
     .where(
       need.measure === 'count'
         ? sql`${recent.rank} <= ${need.min}`
         : sql`${recent.minutesBefore} < ${Math.ceil(need.min * 60)}`,
-    );
+    )
+    .groupBy(sql`${recent.superviseeId}`);
 }
 
-type ActivityRow = {
-  activityId: string;
-  superviseeId: string;
-  type: string;
-  occurredOn: string;
-  minutes: number;
-};
+type ActivityRows = { superviseeId: string; activities: string };
 
 export async function loadFacts(db: CountyDb, request: LoadRequest): Promise<LoadedFacts> {
   const reach = complianceReach(request.histories, request.from, request.to);
@@ -160,8 +172,18 @@ export async function loadFacts(db: CountyDb, request: LoadRequest): Promise<Loa
     gte(supervisees.termEnd, reach.lo),
     request.filter,
   );
-  const ids = sql`SELECT ${supervisees.id} FROM ${supervisees} WHERE ${selection}`;
-  const inSelection = (column: SQLWrapper) => sql`${column} IN (${ids})`;
+  const ids = sql`(SELECT ${supervisees.id} FROM ${supervisees} WHERE ${selection})`;
+  const steer: Steering = request.one
+    ? {
+        selected: sql`${activityParticipants.superviseeId} IN ${ids}`,
+        type: sql`+${activities.type}`,
+        day: sql`+${activities.occurredOn}`,
+      }
+    : {
+        selected: sql`+${activityParticipants.superviseeId} IN ${ids}`,
+        type: sql`${activities.type}`,
+        day: sql`${activities.occurredOn}`,
+      };
 
   const statements = [
     db
@@ -187,9 +209,14 @@ export async function loadFacts(db: CountyDb, request: LoadRequest): Promise<Loa
         effectiveFrom: superviseeLevels.effectiveFrom,
       })
       .from(superviseeLevels)
-      .where(inSelection(superviseeLevels.superviseeId))
+      .innerJoin(supervisees, sql`${supervisees.id} = ${superviseeLevels.superviseeId}`)
+      .where(selection)
       // Changes recorded on the same day apply in the order they were made: the last one wins.
-      .orderBy(asc(superviseeLevels.effectiveFrom), asc(superviseeLevels.createdAt), sql`rowid`),
+      .orderBy(
+        asc(superviseeLevels.effectiveFrom),
+        asc(superviseeLevels.createdAt),
+        sql`${superviseeLevels}.rowid`,
+      ),
     db
       .select({
         superviseeId: superviseeFlags.superviseeId,
@@ -198,10 +225,15 @@ export async function loadFacts(db: CountyDb, request: LoadRequest): Promise<Loa
         effectiveFrom: superviseeFlags.effectiveFrom,
       })
       .from(superviseeFlags)
-      .where(inSelection(superviseeFlags.superviseeId))
-      .orderBy(asc(superviseeFlags.effectiveFrom), asc(superviseeFlags.createdAt), sql`rowid`),
-    ...packRanges(reach.ranges).map((pack) => activityQuery(db, ids, pack)),
-    ...reach.rolling.map((need) => lookBackQuery(db, ids, need)),
+      .innerJoin(supervisees, sql`${supervisees.id} = ${superviseeFlags.superviseeId}`)
+      .where(selection)
+      .orderBy(
+        asc(superviseeFlags.effectiveFrom),
+        asc(superviseeFlags.createdAt),
+        sql`${superviseeFlags}.rowid`,
+      ),
+    ...split(reach.ranges).map((range) => activityQuery(db, steer, range)),
+    ...reach.rolling.flatMap((need) => split(need.parts).map((part) => lookBackQuery(db, steer, need, part))),
   ] as const;
   const results = (await db.batch(
     statements as unknown as Parameters<typeof db.batch>[0],
@@ -210,7 +242,7 @@ export async function loadFacts(db: CountyDb, request: LoadRequest): Promise<Loa
     Awaited<(typeof statements)[0]>,
     Awaited<(typeof statements)[1]>,
     Awaited<(typeof statements)[2]>,
-    ...ActivityRow[][],
+    ...ActivityRows[][],
   ];
 
   type Building = {
@@ -218,11 +250,9 @@ export async function loadFacts(db: CountyDb, request: LoadRequest): Promise<Loa
     keyPerson: EffectiveFlag[];
     ableToWork: EffectiveFlag[];
     activities: ActivityFact[];
-    seen: Set<string>;
   };
   const building = new Map<string, Building>();
-  for (const s of svRows)
-    building.set(s.id, { levels: [], keyPerson: [], ableToWork: [], activities: [], seen: new Set() });
+  for (const s of svRows) building.set(s.id, { levels: [], keyPerson: [], ableToWork: [], activities: [] });
   for (const l of levelRows)
     building.get(l.superviseeId)?.levels.push({ level: l.level, effectiveFrom: l.effectiveFrom });
   for (const f of flagRows) {
@@ -233,12 +263,13 @@ export async function loadFacts(db: CountyDb, request: LoadRequest): Promise<Loa
     });
   }
   for (const rows of activityResults) {
-    for (const a of rows) {
-      const b = building.get(a.superviseeId);
-      // A rolling look-back can return an activity the range query already has.
-      if (!b || b.seen.has(a.activityId)) continue;
-      b.seen.add(a.activityId);
-      b.activities.push({ id: a.activityId, type: a.type, occurredOn: a.occurredOn, minutes: a.minutes });
+    for (const row of rows) {
+      const b = building.get(row.superviseeId);
+      if (!b) continue;
+      for (const [occurredOn, type, minutes] of JSON.parse(row.activities) as [string, string, number][]) {
+        // The engine does not look at ids; these only keep the facts apart.
+        b.activities.push({ id: String(b.activities.length), type, occurredOn, minutes });
+      }
     }
   }
   const summaries: SuperviseeSummary[] = [];

@@ -33,14 +33,15 @@ export interface TypeRange {
 }
 
 /**
- * A rolling requirement may anchor on activities before its range: the `min` most recent
- * qualifying ones (by count, or until their minutes reach `min` hours) dated before `before`.
+ * A rolling requirement may anchor on activities older than what the ranges load: per
+ * supervisee, the most recent qualifying ones (`min` of them, or until their minutes reach `min`
+ * hours) among those of each type dated before that type's range (`before`) — exactly the rows
+ * the ranges leave out, so the two never overlap.
  */
 export interface RollingLookBack {
-  types: string[];
   measure: Measure;
   min: number;
-  before: CivilDate;
+  parts: { types: string[]; before: CivilDate }[];
 }
 
 export interface Reach {
@@ -113,7 +114,7 @@ export function complianceReach(
   let lo = from;
   let hi = to;
   const byType = new Map<string, Span>();
-  const rolling = new Map<string, RollingLookBack>();
+  const rolling = new Map<string, { measure: Measure; min: number; types: string[] }>();
 
   const consider = (r: Requirement, applying: Span) => {
     const reach = requirementReach(r, applying, from, to);
@@ -126,13 +127,8 @@ export function complianceReach(
       byType.set(type, known ? [Math.min(known[0], a), Math.max(known[1], b)] : [a, b]);
     }
     if (reach.rolling) {
-      const entry: RollingLookBack = {
-        types: [...new Set(r.activityTypes)].sort(),
-        measure: r.measure,
-        min: r.min,
-        before: fromDayNumber(a),
-      };
-      rolling.set(JSON.stringify(entry), entry);
+      const need = { measure: r.measure, min: r.min, types: [...new Set(r.activityTypes)].sort() };
+      rolling.set(JSON.stringify(need), need);
     }
   };
 
@@ -148,18 +144,40 @@ export function complianceReach(
     }
   }
 
-  // Types that share a range share one condition of the activity query.
-  const grouped = new Map<string, TypeRange>();
-  for (const [type, [a, b]] of [...byType].sort((x, y) => (x[0] < y[0] ? -1 : 1))) {
-    const key = `${a}:${b}`;
-    const group = grouped.get(key);
-    if (group) group.types.push(type);
-    else grouped.set(key, { types: [type], lo: fromDayNumber(a), hi: fromDayNumber(b) });
-  }
+  // Types that share a range share one condition of the activity query (and of a look-back).
+  const groupByRange = <T>(
+    types: Iterable<string>,
+    make: (span: Span) => T,
+    add: (group: T, type: string) => void,
+  ) => {
+    const groups = new Map<string, T>();
+    for (const type of [...types].sort()) {
+      const span = byType.get(type)!;
+      const key = `${span[0]}:${span[1]}`;
+      const group = groups.get(key) ?? make(span);
+      groups.set(key, group);
+      add(group, type);
+    }
+    return [...groups.values()];
+  };
+  const ranges = groupByRange<TypeRange>(
+    byType.keys(),
+    ([a, b]) => ({ types: [], lo: fromDayNumber(a), hi: fromDayNumber(b) }),
+    (g, t) => g.types.push(t),
+  );
+  const lookBacks = [...rolling.values()].map(({ measure, min, types }) => ({
+    measure,
+    min,
+    parts: groupByRange<{ types: string[]; before: CivilDate }>(
+      types,
+      ([a]) => ({ types: [], before: fromDayNumber(a) }),
+      (g, t) => g.types.push(t),
+    ),
+  }));
   return {
     lo: fromDayNumber(lo),
     hi: fromDayNumber(hi),
-    ranges: [...grouped.values()],
-    rolling: [...rolling.values()],
+    ranges,
+    rolling: lookBacks,
   };
 }

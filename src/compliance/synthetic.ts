@@ -11,7 +11,7 @@
  * The personal fields are placeholders, not ciphertext: synthetic supervisees are for compliance
  * and throughput, and must not be opened with GET /supervisees/{id} (decryption would fail).
  */
-import { type ActivityFact, addDays, daysInMonth, type SuperviseeFacts } from '../rules';
+import { type ActivityFact, addDays, daysInMonth, diffDays, type SuperviseeFacts } from '../rules';
 
 export interface SyntheticOptions {
   /** How many supervisees. */
@@ -20,8 +20,10 @@ export interface SyntheticOptions {
   month: string;
   /** Townships of the county (they must exist in the database). */
   townshipIds: string[];
-  /** Activities per supervisee in the month (default 30). */
+  /** Activities per supervisee (default 30), dated from `activitiesFrom` to the month's end. */
   activitiesPerSupervisee?: number;
+  /** First day activities may fall on (default: the month's first day). */
+  activitiesFrom?: string;
   /** Level codes of the county's rule set (default strict/normal/lenient). */
   levels?: string[];
   /** Activity types to draw from (default: those the two presets ask for). */
@@ -103,6 +105,8 @@ export function syntheticCounty(o: SyntheticOptions): SyntheticCounty {
   const [y, m] = o.month.split('-').map(Number) as [number, number];
   const monthStart = `${o.month}-01`;
   const monthDays = daysInMonth(y, m);
+  const activitiesFrom = o.activitiesFrom ?? monthStart;
+  const activityDays = diffDays(activitiesFrom, monthStart) + monthDays;
   const out: SyntheticCounty = {
     supervisees: [],
     levels: [],
@@ -188,7 +192,7 @@ export function syntheticCounty(o: SyntheticOptions): SyntheticCounty {
       out.activities.push({
         id: activityId,
         type: types[next(types.length)]!,
-        occurred_on: addDays(monthStart, next(monthDays)),
+        occurred_on: addDays(activitiesFrom, next(activityDays)),
         duration_minutes: minutes,
         provider_id: o.providerId ?? null,
         township_id: townshipId,
