@@ -76,7 +76,12 @@ export async function superviseeCompliance(
 ) {
   await findVisible(k, scope, id);
   const h = await history(k.db);
-  const facts = await loadFacts(k.db, { ...range, histories: [h], filter: eq(supervisees.id, id), one: true });
+  const facts = await loadFacts(k.db, {
+    ...range,
+    histories: [h],
+    filter: eq(supervisees.id, id),
+    one: true,
+  });
   const items = facts.inputs.length ? evaluate(facts, h, range.from, range.to, k.today)[0]!.items : [];
   return { superviseeId: id, from: range.from, to: range.to, items };
 }

@@ -59,6 +59,8 @@ export function sampleBody(method: string, path: string): unknown {
       return { crimeType: '探针' };
     case 'POST /api/v1/counties/:county/supervisees/:id/levels':
       return { level: 'normal', effectiveFrom: '2026-02-01', reason: '探针' };
+    case 'POST /api/v1/counties/:county/rule-sets/:id/preview':
+      return undefined; // no body: the month is a query parameter
     default:
       return method === 'GET' || method === 'DELETE' ? undefined : {};
   }
