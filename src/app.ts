@@ -15,6 +15,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { auditRoutes } from './audit/routes';
 import { authorize } from './auth/middleware';
 import { authRoutes } from './auth/routes';
+import { complianceRoutes } from './compliance/routes';
 import { contractRoutes } from './contracts/routes';
 import { disclosureRoutes } from './disclosure/routes';
 import { mountDocs } from './docs/routes';
@@ -127,6 +128,7 @@ export function createApp() {
   app.route('/', evaluationRoutes);
   app.route('/', qualificationRoutes);
   app.route('/', disclosureRoutes);
+  app.route('/', complianceRoutes);
   app.route('/', pageRoutes);
 
   mountDocs(app);

@@ -145,6 +145,16 @@ export const PERMISSIONS: Record<string, Rule> = {
   [`POST ${C}/imports/:id/continue`]: county(BUREAU),
   [`POST ${C}/imports/:id/resume`]: county(BUREAU),
   [`POST ${C}/imports/:id/commit`]: county(BUREAU),
+  // Compliance: reads within the caller's view of supervisees; worklists of what one is responsible for
+  [`GET ${C}/supervisees/:id/compliance`]: county(SEES_SUPERVISEES, { scope: ['township', 'provider'] }),
+  [`GET ${C}/compliance`]: county(SEES_SUPERVISEES, { scope: ['township', 'provider'] }),
+  [`GET ${C}/worklist`]: county([...BUREAU, 'office_officer', 'provider_admin', 'provider_worker'], {
+    scope: ['township', 'provider'],
+  }),
+  [`POST ${C}/rule-sets/:id/preview`]: county(ADMIN),
+  // Across counties: each county's part is scoped by the caller's memberships there
+  'GET /api/v1/me/worklist': SIGNED_IN,
+  'GET /api/v1/me/dashboard': SIGNED_IN,
 
   // County users and memberships (the bureau admin of that county only)
   [`GET ${C}/users`]: county(ADMIN, { platformOperator: true }),

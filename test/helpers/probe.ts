@@ -128,6 +128,8 @@ export function sampleBody(method: string, path: string): unknown {
       return { finding: 'consistent' };
     case 'POST /api/v1/counties/:county/providers/:providerId/qualifications':
       return { kind: 'registration_certificate', title: '探针证书' };
+    case 'POST /api/v1/counties/:county/rule-sets/:id/preview':
+      return undefined; // no body: the month is a query parameter
     default:
       return method === 'GET' || method === 'DELETE' ? undefined : {};
   }
