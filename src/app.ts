@@ -12,11 +12,14 @@ import { requestId } from 'hono/request-id';
 import { matchedRoutes } from 'hono/route';
 import { secureHeaders } from 'hono/secure-headers';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { activityRoutes } from './activities/routes';
+import { assignmentRoutes } from './assignments/routes';
 import { auditRoutes } from './audit/routes';
 import { authorize } from './auth/middleware';
 import { authRoutes } from './auth/routes';
 import { mountDocs } from './docs/routes';
 import type { AppEnv } from './env';
+import { ledgerRoutes } from './ledgers/routes';
 import { Problem, problemResponse } from './lib/problem';
 import { pageRoutes } from './pages/routes';
 import { countyUserRoutes } from './platform/county-users';
@@ -25,6 +28,7 @@ import { countyProviderRoutes } from './providers/routes';
 import { ruleSetRoutes } from './rule-sets/routes';
 import { superviseeRoutes } from './supervisees/routes';
 import { townshipRoutes } from './townships/routes';
+import { verificationRoutes } from './verification/routes';
 
 export const API_BODY_LIMIT = 1024 * 1024;
 
@@ -98,6 +102,10 @@ export function createApp() {
   app.route('/', countyProviderRoutes);
   app.route('/', ruleSetRoutes);
   app.route('/', superviseeRoutes);
+  app.route('/', assignmentRoutes);
+  app.route('/', activityRoutes);
+  app.route('/', ledgerRoutes);
+  app.route('/', verificationRoutes);
   app.route('/', pageRoutes);
 
   mountDocs(app);

@@ -37,6 +37,7 @@ CREATE INDEX `activities_township` ON `activities` (`township_id`,`occurred_on`)
 CREATE INDEX `activities_ledger` ON `activities` (`ledger_id`);--> statement-breakpoint
 CREATE INDEX `activities_type` ON `activities` (`type`,`occurred_on`);--> statement-breakpoint
 CREATE INDEX `activities_staff` ON `activities` (`staff_user_id`,`occurred_on`);--> statement-breakpoint
+CREATE INDEX `activities_amends` ON `activities` (`amends`);--> statement-breakpoint
 CREATE TABLE `activity_participants` (
 	`activity_id` text NOT NULL,
 	`supervisee_id` text NOT NULL,
@@ -263,4 +264,25 @@ CREATE TABLE `townships` (
 	`created_at` text DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')) NOT NULL
 );
 --> statement-breakpoint
-CREATE UNIQUE INDEX `townships_name_unique` ON `townships` (`name`);
+CREATE UNIQUE INDEX `townships_name_unique` ON `townships` (`name`);--> statement-breakpoint
+CREATE TABLE `verification_callbacks` (
+	`id` text PRIMARY KEY NOT NULL,
+	`activity_id` text NOT NULL,
+	`callback_activity_id` text NOT NULL,
+	`supervisee_id` text,
+	`provider_id` text NOT NULL,
+	`township_id` text NOT NULL,
+	`service_on` text NOT NULL,
+	`called_on` text NOT NULL,
+	`happened` integer NOT NULL,
+	`satisfaction` integer,
+	`note` text,
+	`by_user_id` text NOT NULL,
+	`created_at` text DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')) NOT NULL,
+	FOREIGN KEY (`activity_id`) REFERENCES `activities`(`id`) ON UPDATE no action ON DELETE no action,
+	FOREIGN KEY (`callback_activity_id`) REFERENCES `activities`(`id`) ON UPDATE no action ON DELETE no action
+);
+--> statement-breakpoint
+CREATE INDEX `verification_provider` ON `verification_callbacks` (`provider_id`,`service_on`);--> statement-breakpoint
+CREATE INDEX `verification_township` ON `verification_callbacks` (`township_id`,`service_on`);--> statement-breakpoint
+CREATE INDEX `verification_activity` ON `verification_callbacks` (`activity_id`);

@@ -9,4 +9,5 @@ export * from '../ledgers/schema';
 export * from '../rule-sets/schema';
 export * from '../supervisees/schema';
 export * from '../townships/schema';
+export * from '../verification/schema';
 export { batchGuard } from './guard';
