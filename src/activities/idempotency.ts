@@ -125,9 +125,9 @@ async function claim(k: CountyCtx, key: string, hash: string): Promise<boolean> 
   const cutoff = new Date(Date.now() - KEEP_HOURS * 3_600_000).toISOString();
   const [, inserted] = await k.db.batch([
     // Expired keys go a few at a time with each claim: bounded work, and no cron needed.
-    k.db.run(
-      sql`DELETE FROM idempotency_keys WHERE rowid IN (SELECT rowid FROM idempotency_keys WHERE created_at < ${cutoff} LIMIT 20)`,
-    ),
+    k.db
+      .delete(idempotencyKeys)
+      .where(sql`rowid IN (SELECT rowid FROM idempotency_keys WHERE created_at < ${cutoff} LIMIT 20)`),
     k.db
       .insert(idempotencyKeys)
       .values({ userId: k.actorUserId, key, requestHash: hash, status: 'in_flight', createdAt: nowInstant() })

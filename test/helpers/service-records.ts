@@ -120,3 +120,8 @@ export function xinshiOffice() {
   xinshi ??= newCountyUser({ role: 'office_officer', townshipIds: ['xinshi'] }).then((u) => u.token);
   return xinshi;
 }
+
+/** A new office officer of the given townships. */
+export async function officeOf(...townshipIds: string[]) {
+  return (await newCountyUser({ role: 'office_officer', townshipIds })).token;
+}
