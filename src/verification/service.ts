@@ -58,6 +58,11 @@ export async function recordCallback(a: ActivityCtx, input: NewCallback) {
   }
   if (checked.status !== 'active') throw conflict('The activity was voided; there is nothing to verify.');
   const calledOn = input.calledOn ?? a.today;
+  if (calledOn > a.today) {
+    throw invalid([
+      { path: 'calledOn', message: `must not be in the future (today is ${a.today} in the county)` },
+    ]);
+  }
   if (calledOn < checked.occurredOn) {
     throw invalid([{ path: 'calledOn', message: `must not be before the service (${checked.occurredOn})` }]);
   }
