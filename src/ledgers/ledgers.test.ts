@@ -1,4 +1,6 @@
 import { env } from 'cloudflare:workers';
+import { and, eq } from 'drizzle-orm';
+import { drizzle } from 'drizzle-orm/d1';
 import { describe, expect, it } from 'vitest';
 import { call, tokenFor } from '../../test/helpers/http';
 import {
@@ -11,6 +13,8 @@ import {
   servedSupervisee,
   xinshiOffice,
 } from '../../test/helpers/service-records';
+import { countsConfirmed, countsRecorded } from '../activities/counting';
+import { activities } from '../activities/schema';
 
 const worker = () => tokenFor('provider.worker');
 const providerAdmin = () => tokenFor('provider.admin');
@@ -396,6 +400,23 @@ describe('amendments', () => {
     expect((await post(`/activities/${activity.id}/amendments`, other.admin, { reason: 'z' })).status).toBe(
       404,
     );
+
+    // The amendment replaces the original when counting: recorded at once, confirmed once its ledger is.
+    const db = drizzle(env.COUNTY_DEQING!);
+    const counted = async (basis: typeof countsRecorded) =>
+      (
+        await db
+          .select({ id: activities.id })
+          .from(activities)
+          .where(
+            and(basis(), eq(activities.occurredOn, '2026-07-10'), eq(activities.townshipId, 'moganshan')),
+          )
+      ).map((r) => r.id);
+    expect(await counted(countsRecorded)).toEqual([amended.body.id]);
+    expect(await counted(countsConfirmed)).toEqual([activity.id]);
+    expect((await post(`/ledgers/${amended.body.ledgerId}/submit`, await providerAdmin())).status).toBe(200);
+    expect((await post(`/ledgers/${amended.body.ledgerId}/confirm`, officeToken)).status).toBe(200);
+    expect(await counted(countsConfirmed)).toEqual([amended.body.id]);
   });
 });
 
