@@ -31,7 +31,9 @@ const Text = (max: number) =>
     .transform((s) => (s === '' ? null : s));
 const StartTime = z
   .string()
-  .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a local time as HH:MM (24-hour clock)')
+  .regex(/^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$/, 'expected a local time as HH:MM (24-hour clock)')
+  // Seconds, when a client sends them, say nothing a reviewer needs.
+  .transform((t) => t.slice(0, 5))
   .openapi({ example: '09:30' });
 
 const Participant = z.strictObject({
