@@ -536,3 +536,22 @@ describe('changing and voiding', () => {
     expect(JSON.stringify(results)).not.toContain('谈话内容保密');
   });
 });
+
+describe('the OpenAPI document', () => {
+  it('documents the activity, ledger, assignment and call-back routes, with Idempotency-Key', async () => {
+    const r = await call('GET', '/openapi.json');
+    const paths = Object.keys(r.body.paths);
+    for (const p of [
+      '/api/v1/counties/{county}/activities',
+      '/api/v1/counties/{county}/activities/{id}/amendments',
+      '/api/v1/counties/{county}/ledgers/{id}/confirm',
+      '/api/v1/counties/{county}/supervisees/{id}/assignments',
+      '/api/v1/counties/{county}/verification-callbacks/report',
+    ]) {
+      expect(paths).toContain(p);
+    }
+    const post = r.body.paths['/api/v1/counties/{county}/activities'].post;
+    expect(post.parameters.map((x: { name: string }) => x.name)).toContain('idempotency-key');
+    expect(Object.keys(post.responses)).toEqual(expect.arrayContaining(['201', '409', '422']));
+  });
+});

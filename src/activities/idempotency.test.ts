@@ -54,6 +54,15 @@ describe('Idempotency-Key on POST /activities', () => {
     expect([a.status, b.status]).toEqual([201, 201]);
     expect(b.body.id).not.toBe(a.body.id);
     expect(await countWithSummary(summary)).toBe(2);
+    // …and to the county: the same worker and key in anji is another request.
+    const anjiSupervisee = await servedSupervisee({}, 'chenxi', 'anji');
+    const c = await record(
+      await worker(),
+      activityBody([anjiSupervisee.id], { summary }),
+      { 'idempotency-key': key },
+      'anji',
+    );
+    expect(c.status, c.text).toBe(201);
   });
 
   it('frees a key whose request failed, so the corrected retry is not stuck', async () => {
