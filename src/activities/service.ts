@@ -12,7 +12,7 @@ import { batchAssert, isGuardFailure } from '../db/guard';
 import { ledgerCycleFor } from '../ledgers/cycles';
 import { ledgerEvents, ledgers } from '../ledgers/schema';
 import { type CountyCtx, countyAudit } from '../lib/context';
-import { base64url, fromBase64url, newId } from '../lib/ids';
+import { newId } from '../lib/ids';
 import { conflict, type FieldError, forbidden, invalid, notFound, Problem } from '../lib/problem';
 import { nowInstant } from '../lib/time';
 import { providerServesCounty, rolesInCounty } from '../providers/staff';
@@ -22,6 +22,7 @@ import { servedByProviders } from '../supervisees/access';
 import { supervisees } from '../supervisees/schema';
 import { townships } from '../townships/schema';
 import { type ActorScope, canChange, visibleCondition } from './access';
+import { decodeCursor, encodeCursor } from './cursor';
 import { type Flag, flagsFor, idChunks } from './flags';
 import type { RecordAnswer } from './idempotency';
 import { type ActivityRow, activities, activityParticipants, customActivityTypes } from './schema';
@@ -466,21 +467,6 @@ export type ActivityFilter = {
   limit: number;
 };
 
-const encodeCursor = (r: ActivityRow) =>
-  base64url(new TextEncoder().encode(JSON.stringify([r.occurredOn, r.id])));
-
-function decodeCursor(cursor: string): [string, string] {
-  try {
-    const v = JSON.parse(new TextDecoder().decode(fromBase64url(cursor)));
-    if (Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && typeof v[1] === 'string') {
-      return [v[0], v[1]];
-    }
-  } catch {
-    // fall through
-  }
-  throw invalid([{ path: 'cursor', message: 'not a cursor this API issued' }]);
-}
-
 /** Newest first; `nextCursor` continues after the last item. */
 export async function listActivities(a: ActivityCtx, f: ActivityFilter) {
   if (
@@ -521,7 +507,7 @@ export async function listActivities(a: ActivityCtx, f: ActivityFilter) {
   const page = rows.slice(0, f.limit);
   return {
     items: await presentActivities(a, page),
-    nextCursor: rows.length > f.limit ? encodeCursor(page.at(-1)!) : null,
+    nextCursor: rows.length > f.limit ? encodeCursor(page.at(-1)!.occurredOn, page.at(-1)!.id) : null,
   };
 }
 

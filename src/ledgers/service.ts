@@ -6,13 +6,14 @@
  */
 import { and, asc, desc, eq, gt, inArray, lt, or, type SQL, sql } from 'drizzle-orm';
 import { visibleCondition } from '../activities/access';
+import { decodeCursor, encodeCursor } from '../activities/cursor';
 import { flagsFor, idChunks } from '../activities/flags';
 import { activities, activityParticipants } from '../activities/schema';
 import { type ActivityCtx, presentActivities } from '../activities/service';
 import { batchAssert, isGuardFailure } from '../db/guard';
 import { countyAudit } from '../lib/context';
-import { base64url, fromBase64url, newId } from '../lib/ids';
-import { conflict, forbidden, invalid, notFound, Problem } from '../lib/problem';
+import { newId } from '../lib/ids';
+import { conflict, forbidden, notFound, Problem } from '../lib/problem';
 import { nowInstant } from '../lib/time';
 import { verificationCallbacks } from '../verification/schema';
 import { type LedgerRow, ledgerEvents, ledgers } from './schema';
@@ -185,18 +186,6 @@ export type LedgerFilter = {
   limit: number;
 };
 
-function decodeCursor(cursor: string): [string, string] {
-  try {
-    const v = JSON.parse(new TextDecoder().decode(fromBase64url(cursor)));
-    if (Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && typeof v[1] === 'string') {
-      return [v[0], v[1]];
-    }
-  } catch {
-    // fall through
-  }
-  throw invalid([{ path: 'cursor', message: 'not a cursor this API issued' }]);
-}
-
 /**
  * GET /ledgers: a cycle's ledgers, or — without `cycle` — every cycle's, newest first (with
  * `status=confirmed`, the bureau's archive). Drafts whose activities were all voided are left out.
@@ -239,10 +228,7 @@ export async function listLedgers(a: ActivityCtx, f: LedgerFilter) {
   const last = page.at(-1);
   return {
     items: page.map((r) => shape(a, r, facts.get(r.id)!)),
-    nextCursor:
-      rows.length > f.limit && last
-        ? base64url(new TextEncoder().encode(JSON.stringify([last.cycle, last.id])))
-        : null,
+    nextCursor: rows.length > f.limit && last ? encodeCursor(last.cycle, last.id) : null,
   };
 }
 
