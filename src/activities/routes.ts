@@ -161,7 +161,7 @@ export const activityRoutes = createRouter()
           ledgerId: Id.optional(),
           status: z.enum(['active', 'voided']).optional(),
           cursor: z.string().max(500).optional(),
-          limit: z.coerce.number().int().min(1).max(200).default(50),
+          limit: z.coerce.number().int().min(1).max(200).default(100),
         }),
       },
       responses: {
