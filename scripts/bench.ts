@@ -154,6 +154,7 @@ try {
     settings: {
       connections,
       durationSeconds: duration,
+      rounds,
       warmupSeconds: warmup,
       server: 'wrangler dev (local)',
     },
