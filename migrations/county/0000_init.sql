@@ -81,6 +81,17 @@ CREATE TABLE `audit_log` (
 );
 --> statement-breakpoint
 CREATE INDEX `audit_log_target` ON `audit_log` (`target_type`,`target_id`);--> statement-breakpoint
+CREATE TABLE `compliance_snapshots` (
+	`day` text NOT NULL,
+	`requirement_id` text NOT NULL,
+	`township_id` text NOT NULL,
+	`total` integer NOT NULL,
+	`met` integer NOT NULL,
+	`short` integer NOT NULL,
+	`open` integer NOT NULL,
+	PRIMARY KEY(`day`, `requirement_id`, `township_id`)
+);
+--> statement-breakpoint
 CREATE TABLE `contracts` (
 	`id` text PRIMARY KEY NOT NULL,
 	`provider_id` text NOT NULL,
@@ -477,6 +488,27 @@ CREATE TABLE `townships` (
 );
 --> statement-breakpoint
 CREATE UNIQUE INDEX `townships_name_unique` ON `townships` (`name`);--> statement-breakpoint
+CREATE TABLE `verification_callbacks` (
+	`id` text PRIMARY KEY NOT NULL,
+	`activity_id` text NOT NULL,
+	`callback_activity_id` text NOT NULL,
+	`supervisee_id` text,
+	`provider_id` text NOT NULL,
+	`township_id` text NOT NULL,
+	`service_on` text NOT NULL,
+	`called_on` text NOT NULL,
+	`happened` integer NOT NULL,
+	`satisfaction` integer,
+	`note` text,
+	`by_user_id` text NOT NULL,
+	`created_at` text DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')) NOT NULL,
+	FOREIGN KEY (`activity_id`) REFERENCES `activities`(`id`) ON UPDATE no action ON DELETE no action,
+	FOREIGN KEY (`callback_activity_id`) REFERENCES `activities`(`id`) ON UPDATE no action ON DELETE no action
+);
+--> statement-breakpoint
+CREATE INDEX `verification_provider` ON `verification_callbacks` (`provider_id`,`service_on`);--> statement-breakpoint
+CREATE INDEX `verification_township` ON `verification_callbacks` (`township_id`,`service_on`);--> statement-breakpoint
+CREATE INDEX `verification_activity` ON `verification_callbacks` (`activity_id`);--> statement-breakpoint
 CREATE TABLE `webhook_deliveries` (
 	`id` text PRIMARY KEY NOT NULL,
 	`webhook_id` text NOT NULL,
@@ -505,25 +537,3 @@ CREATE TABLE `webhooks` (
 	`created_by` text,
 	`created_at` text DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')) NOT NULL
 );
---> statement-breakpoint
-CREATE TABLE `verification_callbacks` (
-	`id` text PRIMARY KEY NOT NULL,
-	`activity_id` text NOT NULL,
-	`callback_activity_id` text NOT NULL,
-	`supervisee_id` text,
-	`provider_id` text NOT NULL,
-	`township_id` text NOT NULL,
-	`service_on` text NOT NULL,
-	`called_on` text NOT NULL,
-	`happened` integer NOT NULL,
-	`satisfaction` integer,
-	`note` text,
-	`by_user_id` text NOT NULL,
-	`created_at` text DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')) NOT NULL,
-	FOREIGN KEY (`activity_id`) REFERENCES `activities`(`id`) ON UPDATE no action ON DELETE no action,
-	FOREIGN KEY (`callback_activity_id`) REFERENCES `activities`(`id`) ON UPDATE no action ON DELETE no action
-);
---> statement-breakpoint
-CREATE INDEX `verification_provider` ON `verification_callbacks` (`provider_id`,`service_on`);--> statement-breakpoint
-CREATE INDEX `verification_township` ON `verification_callbacks` (`township_id`,`service_on`);--> statement-breakpoint
-CREATE INDEX `verification_activity` ON `verification_callbacks` (`activity_id`);

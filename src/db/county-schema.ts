@@ -4,6 +4,7 @@
  */
 export * from '../activities/schema';
 export * from '../audit/schema';
+export * from '../compliance/schema';
 export * from '../contracts/schema';
 export * from '../disclosure/schema';
 export * from '../evaluations/schema';

@@ -1,5 +1,7 @@
 /** Every task the county job runs, in order. Feature folders contribute theirs here. */
+import { complianceDailyTask } from '../compliance/task';
 import { incidentEscalationTask } from '../incidents/task';
+import { ledgerReminderTask } from '../ledgers/task';
 import { CORE_TASKS, type Task } from './tasks';
 
-export const TASKS: Task[] = [...CORE_TASKS, incidentEscalationTask];
+export const TASKS: Task[] = [...CORE_TASKS, incidentEscalationTask, ledgerReminderTask, complianceDailyTask];

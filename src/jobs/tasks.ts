@@ -6,6 +6,7 @@
 import { lt } from 'drizzle-orm';
 import { idempotencyKeys } from '../activities/schema';
 import { sealAuditLog } from '../audit/audit';
+import { purgeImportRows } from '../imports/service';
 import type { CountyRow } from '../db/control-schema';
 import type { Bindings, CountyDb } from '../env';
 import type { CountyCtx } from '../lib/context';
@@ -40,6 +41,8 @@ export type Task = {
 };
 
 const IDEMPOTENCY_KEEP_HOURS = 48;
+/** Uploaded rows of imports are kept this long for a dry run to be committed (ADR 0502). */
+const IMPORT_ROWS_KEEP_DAYS = 7;
 
 /** Core tasks; feature folders add theirs in src/jobs/registry.ts. */
 export const CORE_TASKS: Task[] = [
@@ -66,6 +69,14 @@ export const CORE_TASKS: Task[] = [
         .where(lt(idempotencyKeys.createdAt, cutoff))
         .returning({ key: idempotencyKeys.key });
       return { purged: deleted.length };
+    },
+  },
+  {
+    name: 'purge-import-rows',
+    cadence: 'daily',
+    async run(k) {
+      const before = new Date(Date.parse(k.now) - IMPORT_ROWS_KEEP_DAYS * 86_400_000).toISOString();
+      return { purged: await purgeImportRows(k.db, before) };
     },
   },
 ];
