@@ -6,7 +6,14 @@
 import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { assign } from '../../test/helpers/activity-rows';
-import { daysFromToday, errorPaths, register, today } from '../../test/helpers/compliance';
+import {
+  type DemoSupervisee,
+  daysFromToday,
+  demoSupervisees,
+  errorPaths,
+  register,
+  today,
+} from '../../test/helpers/compliance';
 import { call, tokenFor } from '../../test/helpers/http';
 import { endOf } from '../rules';
 
@@ -32,7 +39,18 @@ let p: Awaited<ReturnType<typeof register>>; // deqing, assigned to the worker
 let r: Awaited<ReturnType<typeof register>>; // deqing, the provider's, nobody's in particular
 let q: Awaited<ReturnType<typeof register>>; // anji, assigned to the worker
 
+// The demo's supervisees of each county (served by chenxi, assigned to its worker): named in the
+// expectations, so that nothing else may appear.
+const demo: Record<string, DemoSupervisee[]> = {};
+const demoWhere = (county: string, keep: (d: DemoSupervisee) => boolean) =>
+  demo[county]!.filter(keep).map((d) => d.id);
+const keys = (items: { county: string; superviseeId: string }[]) =>
+  new Set(items.map((i) => `${i.county}/${i.superviseeId}`));
+const keyed = (county: string, ids: string[]) => ids.map((id) => `${county}/${id}`);
+
 beforeAll(async () => {
+  demo.deqing = await demoSupervisees(env.COUNTY_DEQING!);
+  demo.anji = await demoSupervisees(env.COUNTY_ANJI!);
   const term = { termStart: daysFromToday(-20), termEnd: daysFromToday(500) };
   p = await register('deqing', { townshipId: 'wukang', ...term });
   r = await register('deqing', { townshipId: 'xinshi', ...term });
@@ -79,7 +97,13 @@ describe('GET /me/worklist', () => {
       }),
     );
     // Only what is assigned to them: not the provider's other supervisee.
-    expect(new Set(items.map((i) => i.superviseeId))).toEqual(new Set([p.id, q.id]));
+    expect(keys(items)).toEqual(
+      new Set([
+        ...keyed('deqing', [p.id, ...demoWhere('deqing', (d) => d.workerUserId === WORKER)]),
+        ...keyed('anji', [q.id, ...demoWhere('anji', (d) => d.workerUserId === WORKER)]),
+      ]),
+    );
+    expect(items.some((i) => i.superviseeId === r.id)).toBe(false);
   });
 
   it('looks further with until, and refuses a bad until by name', async () => {
@@ -98,7 +122,12 @@ describe('GET /me/worklist', () => {
     expect(new Set((bureau.items as Item[]).map((i) => i.county))).toEqual(new Set(['deqing']));
     expect((bureau.items as Item[]).some((i) => i.superviseeId === r.id)).toBe(true);
     const admin = await me('provider.admin', 'worklist');
-    expect(new Set((admin.items as Item[]).map((i) => i.superviseeId))).toEqual(new Set([p.id, q.id, r.id]));
+    expect(keys(admin.items as Item[])).toEqual(
+      new Set([
+        ...keyed('deqing', [p.id, r.id, ...demoWhere('deqing', (d) => d.providerId === 'chenxi')]),
+        ...keyed('anji', [q.id, ...demoWhere('anji', (d) => d.providerId === 'chenxi')]),
+      ]),
+    );
     // A finance officer works in deqing but is responsible for no supervisee.
     expect(await me('deqing.finance', 'worklist')).toEqual({
       items: [],
@@ -122,7 +151,7 @@ describe('GET /me/dashboard', () => {
       const mine = items.filter((i) => i.county === c.county);
       expect(c).toMatchObject({
         today: today(),
-        supervisees: 1,
+        supervisees: 1 + demoWhere(c.county, (d) => d.workerUserId === WORKER).length,
         dueThisWeek: mine.filter((i) => i.dueBy >= today() && i.dueBy <= sunday).length,
         overdue: mine.filter((i) => i.dueBy < today()).length,
       });
@@ -130,7 +159,9 @@ describe('GET /me/dashboard', () => {
       expect(c.metShareThisMonth).toBe(Math.round((c.monthMet / c.monthItems) * 1000) / 1000);
     }
     const bureau = await me('deqing.admin', 'dashboard');
-    expect(bureau.counties).toMatchObject([{ county: 'deqing', status: 'ok', supervisees: 2 }]);
+    expect(bureau.counties).toMatchObject([
+      { county: 'deqing', status: 'ok', supervisees: 2 + demo.deqing!.length },
+    ]);
   });
 });
 
@@ -167,6 +198,6 @@ describe('a county whose database fails', () => {
       ['spare', 'unavailable'],
     ]);
     expect(counties[2]).toEqual({ county: 'spare', status: 'unavailable' });
-    expect(counties[1].supervisees).toBe(2);
+    expect(counties[1].supervisees).toBe(2 + demoWhere('deqing', (d) => d.providerId === 'chenxi').length);
   });
 });

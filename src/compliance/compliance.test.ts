@@ -8,6 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { assign, insertActivities } from '../../test/helpers/activity-rows';
 import {
   daysFromToday,
+  demoSupervisees,
   errorPaths,
   monthEnd,
   publishRuleSet,
@@ -288,7 +289,11 @@ describe('GET /compliance?month=', () => {
     const worker = await call('GET', `${C}/compliance?month=2026-03`, {
       token: await tokenFor('provider.worker'),
     });
-    expect(worker.body.items.map((x: { superviseeId: string }) => x.superviseeId)).toEqual([a.id]);
+    // Every supervisee chenxi serves, the demo's included; never e, whom nobody serves.
+    const served = (await demoSupervisees(db())).filter((d) => d.providerId === 'chenxi').map((d) => d.id);
+    expect(worker.body.items.map((x: { superviseeId: string }) => x.superviseeId).sort()).toEqual(
+      [a.id, ...served].sort(),
+    );
     const evaluator = await call('GET', `${C}/compliance?month=2026-03`, {
       token: await tokenFor('deqing.evaluator'),
     });

@@ -32,8 +32,25 @@ const DRAFT = {
 
 let draftId: string;
 const people: Record<string, Awaited<ReturnType<typeof register>>> = {};
+// The preview before the file registers anyone: what the county already holds (the demo's
+// supervisees), which the expectations below add the file's own three to.
+let base: { supervisees: number; requirements: Side[] };
+
+type Counts = { applies: number; short: number; supervisees: { id: string; name: string }[] };
+type Side = { requirementId: string; inForce: Counts; draft: Counts; change: number };
+const byRequirement = (requirements: Side[]) =>
+  Object.fromEntries(requirements.map((x) => [x.requirementId, x])) as Record<string, Side>;
+
+const preview = async (id: string, query = '?month=2026-03', login = 'deqing.admin') =>
+  call('POST', `${C}/rule-sets/${id}/preview${query}`, { token: await tokenFor(login) });
 
 beforeAll(async () => {
+  const r = await call('POST', `${C}/rule-sets`, { token: await tokenFor('deqing.admin'), body: DRAFT });
+  expect(r.status, r.text).toBe(201);
+  draftId = r.body.id;
+  const before = await preview(draftId);
+  expect(before.status, before.text).toBe(200);
+  base = before.body;
   const term = { termStart: '2025-06-01', termEnd: '2027-05-31' };
   for (const [key, hours] of [
     ['six', 6],
@@ -45,13 +62,7 @@ beforeAll(async () => {
       { type: 'education', occurredOn: '2026-03-12', minutes: hours * 60, participants: [people[key].id] },
     ]);
   }
-  const r = await call('POST', `${C}/rule-sets`, { token: await tokenFor('deqing.admin'), body: DRAFT });
-  expect(r.status, r.text).toBe(201);
-  draftId = r.body.id;
 });
-
-const preview = async (id: string, query = '?month=2026-03', login = 'deqing.admin') =>
-  call('POST', `${C}/rule-sets/${id}/preview${query}`, { token: await tokenFor(login) });
 
 describe('POST /rule-sets/{id}/preview', () => {
   it('counts, per requirement, who would be short under the draft and under the rules in force', async () => {
@@ -63,37 +74,45 @@ describe('POST /rule-sets/{id}/preview', () => {
       from: '2026-03-01',
       to: '2026-03-31',
     });
-    expect(r.body.supervisees).toBe(3);
-    const by = Object.fromEntries(
-      r.body.requirements.map((x: { requirementId: string }) => [x.requirementId, x]),
-    ) as Record<string, any>;
+    expect(r.body.supervisees).toBe(base.supervisees + 3);
+    const by = byRequirement(r.body.requirements);
+    const was = byRequirement(base.requirements);
     expect(Object.keys(by).sort()).toEqual(
       ['community-service', 'counselling', 'education', 'phone-followup', 'visit', 'visit-key'].sort(),
     );
-    const names = (side: { supervisees: { name: string }[] }) => side.supervisees.map((s) => s.name).sort();
+    // What the file's three add to each side: applies, short, and which of them are short.
+    const added = (side: 'inForce' | 'draft', id: string, applies: number, short: string[]) => {
+      const now = by[id]![side];
+      const then = was[id]![side];
+      expect({ id, side, applies: now.applies, short: now.short }).toEqual({
+        id,
+        side,
+        applies: then.applies + applies,
+        short: then.short + short.length,
+      });
+      expect(now.supervisees.map((s) => s.id).sort()).toEqual(
+        [...then.supervisees.map((s) => s.id), ...short].sort(),
+      );
+    };
+    const { six, ten, two } = people as Record<string, { id: string }>;
+    const all = [six!.id, ten!.id, two!.id];
     // 8 h in force: 6 h and 2 h are short; 4 h in the draft: only 2 h.
-    expect(by.education.inForce).toMatchObject({ applies: 3, short: 2 });
-    expect(names(by.education.inForce)).toEqual([people.six!.name, people.two!.name].sort());
-    expect(by.education.draft).toMatchObject({ applies: 3, short: 1 });
-    expect(names(by.education.draft)).toEqual([people.two!.name]);
-    expect(by.education.change).toBe(-1);
-    expect(by['community-service']).toMatchObject({
-      inForce: { applies: 3, short: 3 },
-      draft: { applies: 0, short: 0, supervisees: [] },
-      change: -3,
-    });
-    expect(by.counselling).toMatchObject({
-      inForce: { applies: 0, short: 0 },
-      draft: { applies: 3, short: 3 },
-      change: 3,
-    });
-    expect(by.visit).toMatchObject({ inForce: { short: 3 }, draft: { short: 3 }, change: 0 });
-    // Key persons only: nobody here, but the requirement is listed.
-    expect(by['visit-key']).toMatchObject({
-      inForce: { applies: 0, short: 0 },
-      draft: { applies: 0, short: 0 },
-    });
-    expect(by.education.inForce.supervisees[0]).toEqual(
+    added('inForce', 'education', 3, [six!.id, two!.id]);
+    added('draft', 'education', 3, [two!.id]);
+    expect(by.education!.change).toBe(was.education!.change - 1);
+    added('inForce', 'community-service', 3, all);
+    expect(by['community-service']!.draft).toEqual({ applies: 0, short: 0, supervisees: [] });
+    expect(by['community-service']!.change).toBe(was['community-service']!.change - 3);
+    expect(by.counselling!.inForce).toMatchObject({ applies: 0, short: 0 });
+    added('draft', 'counselling', 3, all);
+    expect(by.counselling!.change).toBe(was.counselling!.change + 3);
+    added('inForce', 'visit', 3, all);
+    added('draft', 'visit', 3, all);
+    expect(by.visit!.change).toBe(was.visit!.change);
+    // Key persons only: none of the three, but the requirement is listed.
+    added('inForce', 'visit-key', 0, []);
+    added('draft', 'visit-key', 0, []);
+    expect(by.education!.inForce.supervisees[0]).toEqual(
       expect.objectContaining({
         id: expect.any(String),
         caseNumber: expect.any(String),

@@ -7,8 +7,17 @@
 import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { assign, insertActivities } from '../../test/helpers/activity-rows';
-import { daysFromToday, errorPaths, monthEnd, register, today } from '../../test/helpers/compliance';
+import {
+  type DemoSupervisee,
+  daysFromToday,
+  demoSupervisees,
+  errorPaths,
+  monthEnd,
+  register,
+  today,
+} from '../../test/helpers/compliance';
 import { call, tokenFor } from '../../test/helpers/http';
+import { newCountyUser } from '../../test/helpers/service-records';
 
 const db = () => env.COUNTY_DEQING!;
 const WORKER = 'u-provider-worker';
@@ -25,11 +34,18 @@ async function worklist(login: string, query = '') {
 }
 const whose = (items: Item[]) => [...new Set(items.map((i) => i.superviseeId))].sort();
 
+// The demo's supervisees (served by chenxi, assigned to its worker) are on every worklist that
+// covers them: the expectations name them, so nothing else may appear.
+let demo: DemoSupervisee[];
+const demoWhere = (keep: (d: DemoSupervisee) => boolean) => demo.filter(keep).map((d) => d.id);
+const sorted = (...ids: string[]) => [...ids].sort();
+
 let f: Awaited<ReturnType<typeof register>>; // wukang, nobody's
 let g: Awaited<ReturnType<typeof register>>; // qianyuan, the provider's
 let h: Awaited<ReturnType<typeof register>>; // wukang, the provider's
 
 beforeAll(async () => {
+  demo = await demoSupervisees(db());
   const term = { termStart: daysFromToday(-100), termEnd: daysFromToday(300) };
   f = await register('deqing', { townshipId: 'wukang', ...term });
   g = await register('deqing', { townshipId: 'qianyuan', ...term });
@@ -90,9 +106,15 @@ describe('GET /worklist', () => {
   });
 
   it('filters by township, provider and worker for the bureau', async () => {
-    expect(whose((await worklist('deqing.admin', '?township=qianyuan')).items)).toEqual([g.id].sort());
-    expect(whose((await worklist('deqing.admin', '?providerId=chenxi')).items)).toEqual([g.id, h.id].sort());
-    expect((await worklist('deqing.admin', `?workerId=${WORKER}`)).items).toEqual([]);
+    expect(whose((await worklist('deqing.admin', '?township=qianyuan')).items)).toEqual(
+      sorted(g.id, ...demoWhere((d) => d.townshipId === 'qianyuan')),
+    );
+    expect(whose((await worklist('deqing.admin', '?providerId=chenxi')).items)).toEqual(
+      sorted(g.id, h.id, ...demoWhere((d) => d.providerId === 'chenxi')),
+    );
+    expect(whose((await worklist('deqing.admin', `?workerId=${WORKER}`)).items)).toEqual(
+      sorted(...demoWhere((d) => d.workerUserId === WORKER)),
+    );
   });
 
   it('gives an office its townships only', async () => {
@@ -103,17 +125,32 @@ describe('GET /worklist', () => {
   });
 
   it('gives a provider admin its provider’s supervisees', async () => {
-    expect(whose((await worklist('provider.admin')).items)).toEqual([g.id, h.id].sort());
+    expect(whose((await worklist('provider.admin')).items)).toEqual(
+      sorted(g.id, h.id, ...demoWhere((d) => d.providerId === 'chenxi')),
+    );
+  });
+
+  it('gives a worker only the supervisees assigned to them', async () => {
+    const assigned = demoWhere((d) => d.workerUserId === WORKER);
+    expect(assigned.length).toBeGreaterThan(0);
+    expect(whose((await worklist('provider.worker')).items)).toEqual(sorted(...assigned));
   });
 
   it('gives a worker without assignments the provider’s supervisees, then only those assigned to them', async () => {
-    expect(whose((await worklist('provider.worker')).items)).toEqual([g.id, h.id].sort());
-    await assign(db(), h.id, { workerUserId: WORKER, from: daysFromToday(-10) });
-    expect(whose((await worklist('provider.worker')).items)).toEqual([h.id]);
-    expect(whose((await worklist('deqing.admin', `?workerId=${WORKER}`)).items)).toEqual([h.id]);
+    const fresh = await newCountyUser({ role: 'provider_worker', providerId: 'chenxi' });
+    const asFresh = async (query = '') => {
+      const r = await call('GET', `/api/v1/counties/deqing/worklist${query}`, { token: fresh.token });
+      expect(r.status, r.text).toBe(200);
+      return whose(r.body.items);
+    };
+    const provider = sorted(g.id, h.id, ...demoWhere((d) => d.providerId === 'chenxi'));
+    expect(await asFresh()).toEqual(provider);
+    await assign(db(), h.id, { workerUserId: fresh.userId, from: daysFromToday(-10) });
+    expect(await asFresh()).toEqual([h.id]);
+    expect(whose((await worklist('deqing.admin', `?workerId=${fresh.userId}`)).items)).toEqual([h.id]);
     // The provider admin still sees the whole provider, and can narrow to one worker.
-    expect(whose((await worklist('provider.admin')).items)).toEqual([g.id, h.id].sort());
-    expect(whose((await worklist('provider.admin', `?workerId=${WORKER}`)).items)).toEqual([h.id]);
+    expect(whose((await worklist('provider.admin')).items)).toEqual(provider);
+    expect(whose((await worklist('provider.admin', `?workerId=${fresh.userId}`)).items)).toEqual([h.id]);
   });
 
   it('answers in a bounded number of statements and refuses roles without a worklist', async () => {

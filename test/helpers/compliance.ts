@@ -37,3 +37,26 @@ export async function register(county: string, patch: Record<string, unknown> = 
 }
 
 export const errorPaths = (body: { errors?: { path: string }[] }) => (body.errors ?? []).map((e) => e.path);
+
+export type DemoSupervisee = {
+  id: string;
+  townshipId: string;
+  providerId: string | null;
+  workerUserId: string | null;
+};
+
+/**
+ * The supervisees the demo seeds in a county (src/demo/service-records.ts), with their township
+ * and assignment: tests that count or list a whole scope account for them by name rather than
+ * assume an empty county.
+ */
+export async function demoSupervisees(db: D1Database): Promise<DemoSupervisee[]> {
+  const { results } = await db
+    .prepare(
+      `SELECT s.id, s.township_id AS townshipId, a.provider_id AS providerId, a.worker_user_id AS workerUserId
+       FROM supervisees s LEFT JOIN assignments a ON a.supervisee_id = s.id
+       WHERE s.id LIKE 'demo-%' ORDER BY s.id`,
+    )
+    .all<DemoSupervisee>();
+  return results;
+}
