@@ -1,4 +1,4 @@
-/** What the activity, ledger, assignment and call-back routes share: the caller's context and ETags. */
+/** What the activity, ledger, assignment and call-back routes share: the caller's context. */
 import { controlDb } from '../db';
 import { type Ctx, countyCtx } from '../lib/context';
 import { actorScope } from './access';
@@ -9,11 +9,4 @@ export const activityCtx = (c: Ctx): ActivityCtx => {
   return { ...k, control: controlDb(c.env), scope: actorScope(k.actorUserId, c.var.countyMemberships) };
 };
 
-export const etag = (version: number) => `"v${version}"`;
-
-/** The version an If-Match names; -1 for a tag we never issued (it matches nothing); null when absent. */
-export function parseIfMatch(header: string | undefined): number | null {
-  if (!header) return null;
-  const m = /^(?:W\/)?"v(\d+)"$/.exec(header.trim());
-  return m ? Number(m[1]) : -1;
-}
+export { etag, parseIfMatch } from '../lib/etag';

@@ -4,6 +4,7 @@
  */
 import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { auditLogTable } from '../audit/schema';
 
 const createdAt = () => text('created_at').notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`);
 
@@ -150,23 +151,8 @@ export const loginThrottle = sqliteTable('login_throttle', {
   lockedUntil: text('locked_until'),
 });
 
-export const platformAuditLog = sqliteTable(
-  'audit_log',
-  {
-    seq: integer('seq').primaryKey({ autoIncrement: true }),
-    at: text('at').notNull(),
-    actorUserId: text('actor_user_id'),
-    action: text('action').notNull(),
-    targetType: text('target_type').notNull(),
-    targetId: text('target_id'),
-    requestId: text('request_id'),
-    /** JSON with ids and field names only, never personal values. */
-    detail: text('detail'),
-    /** SHA-256 over the previous entry's hash and this entry; null until sealed. */
-    hash: text('hash'),
-  },
-  (t) => [index('audit_log_target').on(t.targetType, t.targetId)],
-);
+/** The platform's audit log: the same table as each county's (src/audit/schema.ts). */
+export const platformAuditLog = auditLogTable();
 
 export type CountyRow = typeof counties.$inferSelect;
 export type ProviderRow = typeof providers.$inferSelect;

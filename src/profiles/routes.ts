@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { type Ctx, countyCtx, sealLater } from '../lib/context';
+import { etag, parseIfMatch } from '../lib/etag';
 import { forbidden } from '../lib/problem';
 import { createRouter } from '../lib/router';
 import { CivilDate, CountyParam, jsonBody, jsonResponse, problemDoc, STANDARD_ERRORS } from '../lib/schemas';
@@ -62,12 +63,8 @@ const Assessment = z
 
 const IdParam = CountyParam.extend({ id: z.string().openapi({ param: { name: 'id', in: 'path' } }) });
 
-const etag = (version: number) => `"p${version}"`;
-const parseIfMatch = (header: string | undefined) => {
-  if (!header) return null;
-  const m = /^(?:W\/)?"p(\d+)"$/.exec(header.trim());
-  return m ? Number(m[1]) : -1; // an If-Match we did not issue never matches
-};
+/** Profiles carry their own ETag letter, so a supervisee's tag never passes for a profile's. */
+const PROFILE = 'p';
 
 function scopeOf(c: Ctx) {
   const scope = superviseeScope(c.var.countyMemberships);
@@ -91,7 +88,7 @@ export const profileRoutes = createRouter()
       const supervisee = await findVisible(k, scope, c.req.valid('param').id);
       const out = await readProfile(k, supervisee, scope.detail);
       sealLater(c, k.d1);
-      c.header('etag', etag(out.version));
+      c.header('etag', etag(out.version, PROFILE));
       return c.json(out, 200);
     },
   )
@@ -118,9 +115,9 @@ export const profileRoutes = createRouter()
       const scope = scopeOf(c);
       const k = countyCtx(c);
       const supervisee = await findVisible(k, scope, c.req.valid('param').id);
-      const out = await writeProfile(k, supervisee, body, parseIfMatch(c.req.header('if-match')));
+      const out = await writeProfile(k, supervisee, body, parseIfMatch(c.req.header('if-match'), PROFILE));
       sealLater(c, k.d1);
-      c.header('etag', etag(out.version));
+      c.header('etag', etag(out.version, PROFILE));
       return c.json(out, 200);
     },
   )

@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { fieldCrypto } from '../crypto/fields';
 import { type Ctx, countyCtx, sealLater } from '../lib/context';
+import { etag, parseIfMatch } from '../lib/etag';
 import { forbidden } from '../lib/problem';
 import { createRouter } from '../lib/router';
 import { CivilDate, CountyParam, jsonBody, jsonResponse, problemDoc, STANDARD_ERRORS } from '../lib/schemas';
@@ -78,13 +79,6 @@ const Supervisee = z
   .openapi('Supervisee', { description: 'Personal fields appear only for roles that may see them.' });
 
 const IdParam = CountyParam.extend({ id: z.string().openapi({ param: { name: 'id', in: 'path' } }) });
-
-const etag = (version: number) => `"v${version}"`;
-const parseIfMatch = (header: string | undefined) => {
-  if (!header) return null;
-  const m = /^(?:W\/)?"v(\d+)"$/.exec(header.trim());
-  return m ? Number(m[1]) : -1; // an If-Match we did not issue never matches
-};
 
 function scopeOf(c: Ctx) {
   const scope = superviseeScope(c.var.countyMemberships);
