@@ -20,6 +20,7 @@ import type { AppEnv } from './env';
 import { jobRoutes } from './jobs/routes';
 import { Problem, problemResponse } from './lib/problem';
 import { notificationRoutes } from './notifications/routes';
+import { pageErrorResponse, wantsPage } from './pages/errors';
 import { pageRoutes } from './pages/routes';
 import { countyUserRoutes } from './platform/county-users';
 import { platformRoutes } from './platform/routes';
@@ -90,6 +91,8 @@ export function createApp() {
   app.use('/login', csrf());
   app.use('/logout', csrf());
   app.use('/c/*', csrf());
+  app.use('/inbox/*', csrf());
+  app.use('/platform/*', csrf());
   app.use('*', authorize);
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
@@ -108,14 +111,21 @@ export function createApp() {
 
   mountDocs(app);
 
-  app.notFound((c) => problemResponse(c, 404, 'There is nothing at this address.'));
+  // A browser asking for a page gets the error as a page; API clients get problem+json.
+  const answer = (
+    c: Context<AppEnv>,
+    status: ContentfulStatusCode,
+    detail: string,
+    extra?: Problem['extra'],
+  ) => (wantsPage(c) ? pageErrorResponse(c, status, detail) : problemResponse(c, status, detail, extra));
+  app.notFound((c) => answer(c, 404, 'There is nothing at this address.'));
   app.onError((err, c) => {
-    if (err instanceof Problem) return problemResponse(c, err.status, err.detail, err.extra);
+    if (err instanceof Problem) return answer(c, err.status, err.detail, err.extra);
     if (err instanceof HTTPException) {
       const status = err.status as ContentfulStatusCode;
       const detail =
         status === 400 ? 'The request body is not valid JSON.' : err.message || 'Request refused.';
-      return problemResponse(c, status, detail);
+      return answer(c, status, detail);
     }
     // Log the failure for operators, but only its kind: messages can carry SQL or values.
     // Tests see the whole error, since test data is synthetic.
@@ -128,11 +138,7 @@ export function createApp() {
         at: 'unhandled',
       }),
     );
-    return problemResponse(
-      c,
-      500,
-      'Something went wrong on our side. Quote the request id when reporting it.',
-    );
+    return answer(c, 500, 'Something went wrong on our side. Quote the request id when reporting it.');
   });
 
   return app;
