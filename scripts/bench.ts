@@ -6,13 +6,13 @@
  * case of scripts/bench-cases.ts with autocannon, prints req/s, p50, p99 and the ratio to the
  * first case (the baseline), writes the same to .bench/results.json and stops the server.
  */
-import { rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import autocannon, { type Result } from 'autocannon';
 import { type BenchCase, type BenchContext, CASES, DEFAULT_LOGIN } from './bench-cases.ts';
 import { flags } from './lib/args.ts';
 import { ROOT } from './lib/paths.ts';
-import { prepareLocal, startDevServer, stopChild, waitForHealthy } from './lib/server.ts';
+import { assertPortFree, prepareLocal, startDevServer, stopChild, waitForHealthy } from './lib/server.ts';
 
 const USAGE = `Usage: npm run bench [-- options]
 
@@ -64,12 +64,24 @@ const BENCH_DIR = `${ROOT}/.bench`;
 const STATE_DIR = `${BENCH_DIR}/state`;
 const baseUrl = `http://127.0.0.1:${port}`;
 
+const SERVER_LOG = `${BENCH_DIR}/server.log`;
+
+try {
+  await assertPortFree(port);
+} catch (err) {
+  console.error(`bench: ${err instanceof Error ? err.message : String(err)} (--port)`);
+  process.exit(1);
+}
 if (!args.keep) rmSync(STATE_DIR, { recursive: true, force: true });
+mkdirSync(BENCH_DIR, { recursive: true });
 console.log(`Preparing ${STATE_DIR} …`);
 await prepareLocal({ stateDir: STATE_DIR, log: () => {} });
 
-console.log(`Starting the server on ${baseUrl} …`);
-const server = startDevServer({ port, stateDir: STATE_DIR, stdio: 'ignore' });
+console.log(`Starting the server on ${baseUrl} (its output: .bench/server.log) …`);
+// The server's output goes to a file, not through this process, which runs the load generator.
+const logFd = openSync(SERVER_LOG, 'w');
+const server = startDevServer({ port, stateDir: STATE_DIR, stdio: logFd });
+closeSync(logFd);
 const stop = () => stopChild(server);
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => void stop().then(() => process.exit(130)));
@@ -159,6 +171,8 @@ try {
   }
 } catch (err) {
   console.error(`bench: ${err instanceof Error ? err.message : String(err)}`);
+  const tail = readFileSync(SERVER_LOG, 'utf8').trimEnd().split('\n').slice(-15).join('\n  ');
+  if (tail) console.error(`Last lines of .bench/server.log:\n  ${tail}`);
   process.exitCode = 1;
 } finally {
   await stop();

@@ -17,6 +17,7 @@ import {
   isPlaceholderId,
   nextPlaceholderId,
   readCounties,
+  remoteProblems,
   syncWranglerToml,
   writeCounties,
 } from './lib/counties.ts';
@@ -98,6 +99,10 @@ if (county) {
 if (syncWranglerToml(counties)) console.log('✓ regenerated wrangler.toml');
 
 // 2. the database
+if (remote) {
+  const problems = remoteProblems([]);
+  if (problems.length > 0) fail(problems.join('\n  '));
+}
 if (remote && isPlaceholderId(county.databaseId)) {
   const id = await createRemoteDatabase(county.databaseName);
   county = { ...county, databaseId: id };

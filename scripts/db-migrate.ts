@@ -5,7 +5,7 @@
  * `wrangler d1 migrations apply <database> --remote` per database.
  */
 import { flags } from './lib/args.ts';
-import { readCounties, wranglerTomlIsCurrent } from './lib/counties.ts';
+import { readCounties, remoteProblems, wranglerTomlIsCurrent } from './lib/counties.ts';
 import { openLocalPlatform } from './lib/local.ts';
 import { migrateLocal, migrateRemote } from './lib/migrate.ts';
 import { DEV_STATE } from './lib/paths.ts';
@@ -26,6 +26,11 @@ if (!wranglerTomlIsCurrent(counties)) {
 
 let ok: boolean;
 if (args.remote) {
+  const problems = remoteProblems(counties);
+  if (problems.length > 0) {
+    console.error(`Cannot migrate on Cloudflare yet:\n  ${problems.join('\n  ')}`);
+    process.exit(1);
+  }
   console.log(`Migrating ${counties.length + 1} databases on Cloudflare:`);
   ok = await migrateRemote(counties);
 } else {

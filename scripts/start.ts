@@ -22,7 +22,8 @@ try {
 }
 
 console.log(`Starting wrangler dev on http://127.0.0.1:${port} (Ctrl-C stops it)`);
-const server = startDevServer({ port });
+// --test-scheduled: cron does not fire under wrangler dev; GET /__scheduled runs scheduled().
+const server = startDevServer({ port, extraArgs: ['--test-scheduled'] });
 
 // Ctrl-C in a terminal reaches the whole process group; a `kill` of this process only reaches us.
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {

@@ -17,6 +17,7 @@ import { authorize } from './auth/middleware';
 import { authRoutes } from './auth/routes';
 import { mountDocs } from './docs/routes';
 import type { AppEnv } from './env';
+import { incidentRoutes } from './incidents/routes';
 import { jobRoutes } from './jobs/routes';
 import { Problem, problemResponse } from './lib/problem';
 import { notificationRoutes } from './notifications/routes';
@@ -24,7 +25,9 @@ import { pageErrorResponse, wantsPage } from './pages/errors';
 import { pageRoutes } from './pages/routes';
 import { countyUserRoutes } from './platform/county-users';
 import { platformRoutes } from './platform/routes';
+import { profileRoutes } from './profiles/routes';
 import { countyProviderRoutes } from './providers/routes';
+import { reportRoutes } from './reports/routes';
 import { ruleSetRoutes } from './rule-sets/routes';
 import { superviseeRoutes } from './supervisees/routes';
 import { townshipRoutes } from './townships/routes';
@@ -107,6 +110,9 @@ export function createApp() {
   app.route('/', jobRoutes);
   app.route('/', notificationRoutes);
   app.route('/', webhookRoutes);
+  app.route('/', profileRoutes);
+  app.route('/', incidentRoutes);
+  app.route('/', reportRoutes);
   app.route('/', pageRoutes);
 
   mountDocs(app);

@@ -108,6 +108,39 @@ CREATE TABLE `enrolments` (
 --> statement-breakpoint
 CREATE INDEX `enrolments_contract` ON `enrolments` (`contract_id`);--> statement-breakpoint
 CREATE INDEX `enrolments_supervisee` ON `enrolments` (`supervisee_id`,`from_date`);--> statement-breakpoint
+CREATE TABLE `incidents` (
+	`id` text PRIMARY KEY NOT NULL,
+	`supervisee_id` text NOT NULL,
+	`township_id` text NOT NULL,
+	`provider_id` text NOT NULL,
+	`kind` text NOT NULL,
+	`status` text DEFAULT 'open' NOT NULL,
+	`occurred_at` text,
+	`description_enc` text NOT NULL,
+	`reported_by` text NOT NULL,
+	`reported_at` text NOT NULL,
+	`rule_set_id` text,
+	`acknowledge_within_hours` real NOT NULL,
+	`escalate_after_hours` real NOT NULL,
+	`acknowledge_by` text NOT NULL,
+	`escalate_at` text NOT NULL,
+	`acknowledged_by` text,
+	`acknowledged_at` text,
+	`acknowledge_note_enc` text,
+	`resolved_by` text,
+	`resolved_at` text,
+	`resolution_enc` text,
+	`escalation_notified_at` text,
+	`version` integer DEFAULT 1 NOT NULL,
+	`created_at` text DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')) NOT NULL,
+	FOREIGN KEY (`supervisee_id`) REFERENCES `supervisees`(`id`) ON UPDATE no action ON DELETE no action
+);
+--> statement-breakpoint
+CREATE INDEX `incidents_township` ON `incidents` (`township_id`,`reported_at`);--> statement-breakpoint
+CREATE INDEX `incidents_provider` ON `incidents` (`provider_id`,`reported_at`);--> statement-breakpoint
+CREATE INDEX `incidents_supervisee` ON `incidents` (`supervisee_id`,`reported_at`);--> statement-breakpoint
+CREATE INDEX `incidents_status_escalate` ON `incidents` (`status`,`escalate_at`);--> statement-breakpoint
+CREATE INDEX `incidents_reported` ON `incidents` (`reported_at`);--> statement-breakpoint
 CREATE TABLE `ledger_events` (
 	`id` text PRIMARY KEY NOT NULL,
 	`ledger_id` text NOT NULL,
@@ -218,11 +251,13 @@ CREATE TABLE `supervisee_profiles` (
 	`health_enc` text,
 	`difficulties` text,
 	`volunteer_since` text,
+	`version` integer DEFAULT 1 NOT NULL,
 	`updated_by` text,
 	`updated_at` text,
 	FOREIGN KEY (`supervisee_id`) REFERENCES `supervisees`(`id`) ON UPDATE no action ON DELETE no action
 );
 --> statement-breakpoint
+CREATE INDEX `supervisee_profiles_volunteer` ON `supervisee_profiles` (`volunteer_since`);--> statement-breakpoint
 CREATE TABLE `supervisees` (
 	`id` text PRIMARY KEY NOT NULL,
 	`case_number` text NOT NULL,

@@ -27,6 +27,7 @@ export const DEFAULT_TIMEZONE = 'Asia/Shanghai';
 
 export const SLUG_PATTERN = /^[a-z][a-z0-9-]{1,38}$/;
 export const REGION_CODE_PATTERN = /^[0-9]{6}$/;
+const DATABASE_NAME_PATTERN = /^bangjiao-[a-z0-9-]{1,54}$/;
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const PLACEHOLDER_PREFIX = '00000000-0000-4000-8000-';
 
@@ -58,8 +59,11 @@ export function countyProblems(county: County, others: readonly County[]): strin
     problems.push(`${county.slug}: region code "${county.regionCode}" must be six digits (行政区划代码)`);
   if (county.binding !== bindingForSlug(county.slug))
     problems.push(`${county.slug}: binding must be ${bindingForSlug(county.slug)}`);
-  if (county.databaseName !== databaseNameForSlug(county.slug))
-    problems.push(`${county.slug}: databaseName must be ${databaseNameForSlug(county.slug)}`);
+  // Usually bangjiao-county-<slug>; another name is allowed for a database restored from a dump.
+  if (!DATABASE_NAME_PATTERN.test(county.databaseName))
+    problems.push(
+      `${county.slug}: databaseName "${county.databaseName}" must match ${DATABASE_NAME_PATTERN.source}`,
+    );
   if (!UUID_PATTERN.test(county.databaseId))
     problems.push(`${county.slug}: databaseId "${county.databaseId}" is not a UUID`);
   if (county.timezone !== undefined && !isTimeZone(county.timezone))
@@ -68,6 +72,8 @@ export function countyProblems(county: County, others: readonly County[]): strin
     if (other.slug === county.slug) problems.push(`slug "${county.slug}" is already taken`);
     else if (other.regionCode === county.regionCode)
       problems.push(`region code ${county.regionCode} is already used by "${other.slug}"`);
+    else if (other.databaseName === county.databaseName)
+      problems.push(`database ${county.databaseName} is already used by "${other.slug}"`);
     else if (other.databaseId === county.databaseId)
       problems.push(`database id ${county.databaseId} is already used by "${other.slug}"`);
   }
@@ -137,6 +143,32 @@ export function syncWranglerToml(counties: readonly County[], file = WRANGLER_FI
   if (next === current) return false;
   writeFileSync(file, next);
   return true;
+}
+
+/** The CONTROL_DB database_id of wrangler.toml (outside the generated block). */
+export function controlDatabaseId(file = WRANGLER_FILE): string | null {
+  const toml = readFileSync(file, 'utf8');
+  const entry = toml
+    .split('[[d1_databases]]')
+    .find((block) => new RegExp(`^\\s*binding\\s*=\\s*"${CONTROL_BINDING}"`, 'm').test(block));
+  return entry?.match(/^\s*database_id\s*=\s*"([^"]+)"/m)?.[1] ?? null;
+}
+
+/** Why `--remote` cannot work yet: databases that exist only locally (placeholder ids). */
+export function remoteProblems(counties: readonly County[]): string[] {
+  const problems: string[] = [];
+  const control = controlDatabaseId();
+  if (!control || isPlaceholderId(control)) {
+    problems.push(
+      `${CONTROL_DATABASE} has no Cloudflare id in wrangler.toml: npx wrangler d1 create ${CONTROL_DATABASE}, then set CONTROL_DB's database_id`,
+    );
+  }
+  for (const k of counties.filter((k) => isPlaceholderId(k.databaseId))) {
+    problems.push(
+      `${k.databaseName} has no Cloudflare database yet: npm run county:add -- --slug ${k.slug} --name ${k.name} --region-code ${k.regionCode} --remote`,
+    );
+  }
+  return problems;
 }
 
 export function wranglerTomlIsCurrent(counties: readonly County[], file = WRANGLER_FILE): boolean {

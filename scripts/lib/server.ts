@@ -3,6 +3,7 @@
  * scripts/start.ts and scripts/bench.ts (which uses its own state directory and port).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 import { seedDemo } from '../../src/demo/seed.ts';
 import { readCounties, wranglerTomlIsCurrent } from './counties.ts';
 import { ensureDevVars } from './devvars.ts';
@@ -10,7 +11,7 @@ import { openLocalPlatform } from './local.ts';
 import { migrateLocal, recordSchemaVersionsLocal } from './migrate.ts';
 import { DEV_STATE, ROOT, WRANGLER_BIN } from './paths.ts';
 import { ensureVendorAssets } from './vendor.ts';
-import { QUIET_ENV } from './wrangler.ts';
+import { wranglerEnv } from './wrangler.ts';
 
 export type PrepareOptions = { stateDir?: string; log?: (line: string) => void };
 
@@ -53,8 +54,8 @@ export async function prepareLocal({ stateDir = DEV_STATE, log = console.log }: 
 export type DevServerOptions = {
   port: number;
   stateDir?: string;
-  /** Inherit the terminal (npm start) or discard the output (bench). */
-  stdio?: 'inherit' | 'ignore';
+  /** Inherit the terminal (npm start), or write to an open file descriptor (bench's log). */
+  stdio?: 'inherit' | number;
   extraArgs?: string[];
 };
 
@@ -79,11 +80,26 @@ export function startDevServer({
       '--show-interactive-dev-session=false',
       ...extraArgs,
     ],
-    { cwd: ROOT, stdio: ['ignore', stdio, stdio], env: { ...process.env, ...QUIET_ENV } },
+    { cwd: ROOT, stdio: ['ignore', stdio, stdio], env: wranglerEnv() },
   );
 }
 
 /** Polls /healthz until it answers 200; rejects when the server exits or `timeoutMs` passes. */
+/** Fails when something already listens on the port (we would measure or talk to it instead). */
+export function assertPortFree(port: number, host = '127.0.0.1'): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', (err: NodeJS.ErrnoException) =>
+      reject(
+        err.code === 'EADDRINUSE'
+          ? new Error(`port ${port} is in use: stop what runs there or choose another`)
+          : err,
+      ),
+    );
+    probe.listen(port, host, () => probe.close(() => resolve()));
+  });
+}
+
 export async function waitForHealthy(
   child: ChildProcess,
   baseUrl: string,

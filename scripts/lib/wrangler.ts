@@ -1,5 +1,6 @@
 /** Running the project's own wrangler (node_modules/.bin, so on the pinned Node 22). */
 import { spawn } from 'node:child_process';
+import { delimiter } from 'node:path';
 import { ROOT, WRANGLER_BIN } from './paths.ts';
 
 /**
@@ -14,6 +15,20 @@ export const QUIET_ENV: Record<string, string> = {
   DO_NOT_TRACK: '1',
 };
 
+/**
+ * The environment of a wrangler child: quiet, offline, and with node_modules/.bin first on PATH so
+ * wrangler's `#!/usr/bin/env node` finds the pinned Node 22 even when a script was started
+ * outside npm on the machine's older Node.
+ */
+export function wranglerEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    ...QUIET_ENV,
+    PATH: [`${ROOT}/node_modules/.bin`, process.env.PATH ?? ''].join(delimiter),
+    ...extra,
+  };
+}
+
 export function applyQuietEnv(): void {
   for (const [k, v] of Object.entries(QUIET_ENV)) process.env[k] ??= v;
 }
@@ -27,7 +42,7 @@ export function runWrangler(args: string[], opts: { echo?: boolean } = {}): Prom
       cwd: ROOT,
       // No terminal on stdin: wrangler skips its confirmation prompts, as in CI.
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, ...QUIET_ENV, FORCE_COLOR: '0' },
+      env: wranglerEnv({ FORCE_COLOR: '0' }),
     });
     let stdout = '';
     let stderr = '';

@@ -43,6 +43,9 @@ const SEES_SUPERVISEES = [
   'evaluator',
 ] as const;
 
+const PROVIDER = ['provider_admin', 'provider_worker'] as const;
+const WORKS_WITH_SUPERVISEES = [...BUREAU, 'office_officer', ...PROVIDER] as const;
+
 const C = '/api/v1/counties/:county';
 
 export const PERMISSIONS: Record<string, Rule> = {
@@ -96,6 +99,25 @@ export const PERMISSIONS: Record<string, Rule> = {
   [`GET ${C}/supervisees/:id`]: county(SEES_SUPERVISEES, { scope: ['township', 'provider'] }),
   [`PATCH ${C}/supervisees/:id`]: county(BUREAU),
   [`POST ${C}/supervisees/:id/levels`]: county(BUREAU),
+
+  // Profile archive and assessments: written by those who work with the supervisee, read within scope
+  [`GET ${C}/supervisees/:id/profile`]: county(SEES_SUPERVISEES, { scope: ['township', 'provider'] }),
+  [`PUT ${C}/supervisees/:id/profile`]: county(WORKS_WITH_SUPERVISEES, { scope: ['township', 'provider'] }),
+  [`GET ${C}/supervisees/:id/assessments`]: county(SEES_SUPERVISEES, { scope: ['township', 'provider'] }),
+  [`POST ${C}/supervisees/:id/assessments`]: county(WORKS_WITH_SUPERVISEES, {
+    scope: ['township', 'provider'],
+  }),
+
+  // Incidents: providers report, the township office (or the bureau) acknowledges and resolves
+  [`POST ${C}/incidents`]: county(PROVIDER, { scope: ['provider'] }),
+  [`GET ${C}/incidents`]: county(WORKS_WITH_SUPERVISEES, { scope: ['township', 'provider'] }),
+  [`GET ${C}/incidents/:id`]: county(WORKS_WITH_SUPERVISEES, { scope: ['township', 'provider'] }),
+  [`POST ${C}/incidents/:id/acknowledge`]: county([...BUREAU, 'office_officer'], { scope: ['township'] }),
+  [`POST ${C}/incidents/:id/resolve`]: county([...BUREAU, 'office_officer'], { scope: ['township'] }),
+
+  // Reports: aggregates without personal fields, for every county role within its scope (ADR 0402)
+  [`GET ${C}/reports/statistics`]: county(EVERY_COUNTY_ROLE, { scope: ['township', 'provider'] }),
+  [`GET ${C}/reports/volunteers`]: county(EVERY_COUNTY_ROLE, { scope: ['township', 'provider'] }),
 
   // County users and memberships (the bureau admin of that county only)
   [`GET ${C}/users`]: county(ADMIN, { platformOperator: true }),

@@ -83,20 +83,26 @@ export const superviseeFlags = sqliteTable(
 );
 
 /** 信息档案 of the case study: employment, family, interests, health, difficulties. */
-export const superviseeProfiles = sqliteTable('supervisee_profiles', {
-  superviseeId: text('supervisee_id')
-    .primaryKey()
-    .references(() => supervisees.id),
-  employment: text('employment'),
-  family: text('family'),
-  interests: text('interests'),
-  healthEnc: text('health_enc'),
-  difficulties: text('difficulties'),
-  /** The day the supervisee joined volunteer service (义工), if they did. */
-  volunteerSince: text('volunteer_since'),
-  updatedBy: text('updated_by'),
-  updatedAt: text('updated_at'),
-});
+export const superviseeProfiles = sqliteTable(
+  'supervisee_profiles',
+  {
+    superviseeId: text('supervisee_id')
+      .primaryKey()
+      .references(() => supervisees.id),
+    employment: text('employment'),
+    family: text('family'),
+    interests: text('interests'),
+    healthEnc: text('health_enc'),
+    difficulties: text('difficulties'),
+    /** The day the supervisee joined volunteer service (义工), if they did. */
+    volunteerSince: text('volunteer_since'),
+    /** Optimistic-concurrency counter behind the profile's ETag. */
+    version: integer('version').notNull().default(1),
+    updatedBy: text('updated_by'),
+    updatedAt: text('updated_at'),
+  },
+  (t) => [index('supervisee_profiles_volunteer').on(t.volunteerSince)],
+);
 
 /** Risk and psychological assessments; psychological notes are encrypted. */
 export const assessments = sqliteTable(

@@ -120,7 +120,8 @@ describe('webhooks', () => {
     const token = await tokenFor('deqing.admin');
     const first = await waitFor(async () => {
       const d = (await call('GET', `${base}/${id}/deliveries`, { token })).body.items[0];
-      return d?.attempts === 1 ? d : false;
+      // attempts is claimed before the request goes out; wait for its outcome too.
+      return d?.attempts === 1 && d.lastStatusCode !== null ? d : false;
     });
     expect(first).toMatchObject({ status: 'pending', lastStatusCode: 503, lastError: 'HTTP 503' });
     expect(Date.parse(first.nextAttemptAt) - Date.now()).toBeGreaterThan(20_000); // 30 s backoff

@@ -69,6 +69,16 @@ export function sampleBody(method: string, path: string): unknown {
       };
     case 'PATCH /api/v1/counties/:county/webhooks/:id':
       return { active: false };
+    case 'PUT /api/v1/counties/:county/supervisees/:id/profile':
+      return { employment: '探针', volunteerSince: '2026-01-15' };
+    case 'POST /api/v1/counties/:county/supervisees/:id/assessments':
+      return { kind: 'risk', assessedOn: '2026-02-01', result: '低风险' };
+    case 'POST /api/v1/counties/:county/incidents':
+      return { superviseeId: 'probe', kind: 'violation', description: '探针' };
+    case 'POST /api/v1/counties/:county/incidents/:id/acknowledge':
+      return { note: '探针' };
+    case 'POST /api/v1/counties/:county/incidents/:id/resolve':
+      return { resolution: '探针' };
     default:
       return method === 'GET' || method === 'DELETE' ? undefined : {};
   }
