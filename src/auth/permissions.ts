@@ -170,6 +170,13 @@ export const PERMISSIONS: Record<string, Rule> = {
   'GET /c/:county/users': county(ADMIN, { platformOperator: true }),
   'POST /c/:county/users': county(ADMIN, { platformOperator: true }),
   'POST /c/:county/memberships/:id/delete': county(ADMIN, { platformOperator: true }),
+  'GET /c/:county/incidents': county(WORKS_WITH_SUPERVISEES, { scope: ['township', 'provider'] }),
+  'GET /c/:county/incidents/new': county(PROVIDER, { scope: ['provider'] }),
+  'POST /c/:county/incidents': county(PROVIDER, { scope: ['provider'] }),
+  'GET /c/:county/incidents/:id': county(WORKS_WITH_SUPERVISEES, { scope: ['township', 'provider'] }),
+  'POST /c/:county/incidents/:id/acknowledge': county([...BUREAU, 'office_officer'], { scope: ['township'] }),
+  'POST /c/:county/incidents/:id/resolve': county([...BUREAU, 'office_officer'], { scope: ['township'] }),
+  'GET /c/:county/reports': county(EVERY_COUNTY_ROLE, { scope: ['township', 'provider'] }),
 };
 
 export const ruleKey = (method: string, path: string) => `${method.toUpperCase()} ${path}`;

@@ -11,6 +11,7 @@ import { supervisees } from '../supervisees/schema';
 import { townships } from '../townships/schema';
 import { BarChart } from './charts';
 import type { Msg } from './i18n';
+import { incidentCounts } from './incidents';
 import { base, countyName, Page, pageCtx } from './kit';
 
 const M = {
@@ -25,6 +26,8 @@ const M = {
   requirements: { zh: '项服务要求', en: 'service requirements' },
   unread: { zh: '条未读消息', en: 'unread notifications' },
   month: { zh: '本月', en: 'This month' },
+  openIncidents: { zh: '待签收重大事项', en: 'open incident reports' },
+  overdueIncidents: { zh: '件已逾期', en: 'past their deadline' },
 } satisfies Record<string, Msg>;
 
 export const dashboardRoutes = createRouter()
@@ -36,7 +39,7 @@ export const dashboardRoutes = createRouter()
     const scope = superviseeScope(c.var.countyMemberships);
     const b = base(p);
 
-    const [towns, perTownship, inForce, unread] = await Promise.all([
+    const [towns, perTownship, inForce, unread, incidents] = await Promise.all([
       k.db.select().from(townships).orderBy(asc(townships.sortOrder), asc(townships.name)),
       scope
         ? k.db
@@ -54,6 +57,7 @@ export const dashboardRoutes = createRouter()
         .select({ n: count() })
         .from(notifications)
         .where(and(eq(notifications.userId, p.principal.user.id), isNull(notifications.readAt))),
+      incidentCounts(c),
     ]);
     const total = perTownship.reduce((sum, r) => sum + r.n, 0);
     const keyTotal = perTownship.reduce((sum, r) => sum + Number(r.key ?? 0), 0);
@@ -81,6 +85,15 @@ export const dashboardRoutes = createRouter()
               <span>{s(M.activeSupervisees)}</span>
               <small>
                 {keyTotal} {s(M.keyPersons)}
+              </small>
+            </a>
+          ) : null}
+          {incidents ? (
+            <a class="tile" href={`${b}/incidents?status=open`}>
+              <strong>{incidents.open}</strong>
+              <span>{s(M.openIncidents)}</span>
+              <small>
+                {incidents.overdue} {s(M.overdueIncidents)}
               </small>
             </a>
           ) : null}

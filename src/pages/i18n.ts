@@ -36,6 +36,7 @@ const STRINGS = {
   navInbox: { zh: '消息', en: 'Inbox' },
   navPlatform: { zh: '平台管理', en: 'Platform' },
   navPublic: { zh: '信息公开', en: 'Public page' },
+  navReports: { zh: '统计', en: 'Statistics' },
   save: { zh: '保存', en: 'Save' },
   cancel: { zh: '取消', en: 'Cancel' },
   search: { zh: '搜索', en: 'Search' },

@@ -3,7 +3,9 @@
  * field): happy paths, field-level errors, and who may see or do what. The real-browser flows
  * are in test/browser.
  */
+import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
+import { activityStatements } from '../../test/helpers/activities';
 import { CookieClient } from '../../test/helpers/browser-like';
 import { idNumber, superviseeBody } from '../../test/helpers/fixtures';
 import { call, tokenFor } from '../../test/helpers/http';
@@ -339,5 +341,109 @@ describe('public disclosure page', () => {
 
   it('answers an unknown county with 404', async () => {
     expect((await call('GET', '/public/atlantis')).status).toBe(404);
+  });
+});
+
+describe('incident pages', () => {
+  async function served() {
+    const { id, body } = await registered({ name: '事项对象' });
+    await env
+      .COUNTY_DEQING!.prepare(
+        "INSERT INTO assignments (id, supervisee_id, provider_id, from_date) VALUES (?, ?, 'chenxi', '2026-01-01')",
+      )
+      .bind(crypto.randomUUID(), id)
+      .run();
+    return { id, body };
+  }
+
+  it('lets a provider report, the township office acknowledge and resolve', async () => {
+    const { id } = await served();
+    const worker = await signedIn('provider.worker');
+    const form = await worker.fetch('GET', `/c/deqing/incidents/new?supervisee=${id}`);
+    expect(form.text).toContain('事项对象');
+    const csrf = CookieClient.csrfOf(form.text);
+    const empty = await worker.fetch('POST', '/c/deqing/incidents', {
+      form: { _csrf: csrf, superviseeId: id, kind: 'absconding_risk', description: '' },
+    });
+    expect(empty.status).toBe(400);
+    expect(empty.text).toMatch(/id="f-description"[^>]*aria-invalid="true"/);
+    const reported = await worker.fetch('POST', '/c/deqing/incidents', {
+      form: {
+        _csrf: csrf,
+        superviseeId: id,
+        kind: 'absconding_risk',
+        occurredAt: '2026-03-01T09:30',
+        description: '对象称要去外地，手机关机',
+      },
+    });
+    expect(reported.status).toBe(303);
+
+    const office = await signedIn('deqing.office.wukang');
+    const list = await office.fetch('GET', '/c/deqing/incidents?status=open');
+    const link = /href="(\/c\/deqing\/incidents\/[^"?]+)"/.exec(list.text)![1]!;
+    const detail = await office.fetch('GET', link);
+    expect(detail.text).toContain('对象称要去外地，手机关机');
+    expect(detail.text).toContain('2026-03-01 09:30');
+    const officeCsrf = CookieClient.csrfOf(detail.text);
+    expect(
+      (await office.fetch('POST', `${link}/acknowledge`, { form: { _csrf: officeCsrf, note: '已联系' } }))
+        .status,
+    ).toBe(303);
+    const resolved = await office.fetch('POST', `${link}/resolve`, {
+      form: { _csrf: officeCsrf, resolution: '对象已返回，批评教育' },
+    });
+    expect(resolved.status).toBe(303);
+    expect((await office.fetch('GET', link)).text).toContain('已办结');
+
+    // A provider may report but not acknowledge.
+    const refused = await worker.fetch('POST', `${link}/acknowledge`, { form: { _csrf: csrf } });
+    expect(refused.status).toBe(403);
+  });
+
+  it('keeps another township’s incidents from an office', async () => {
+    const { id } = await registered({ townshipId: 'xinshi' });
+    await env
+      .COUNTY_DEQING!.prepare(
+        "INSERT INTO assignments (id, supervisee_id, provider_id, from_date) VALUES (?, ?, 'chenxi', '2026-01-01')",
+      )
+      .bind(crypto.randomUUID(), id)
+      .run();
+    const r = await call('POST', '/api/v1/counties/deqing/incidents', {
+      token: await tokenFor('provider.worker'),
+      body: { superviseeId: id, kind: 'violation', description: '未按时报到' },
+    });
+    expect(r.status).toBe(201);
+    const office = await signedIn('deqing.office.wukang');
+    expect((await office.fetch('GET', `/c/deqing/incidents/${r.body.id}`, { headers: PAGE })).status).toBe(
+      404,
+    );
+  });
+});
+
+describe('statistics and the public results', () => {
+  it('shows hours per type to the bureau and, without names, on the public page', async () => {
+    const { id, body } = await registered({ name: '统计对象' });
+    const year = new Date().toISOString().slice(0, 4);
+    const day = `${year}-01-10`;
+    await env.COUNTY_DEQING!.batch(
+      activityStatements(env.COUNTY_DEQING!, [
+        {
+          type: 'education',
+          occurredOn: day,
+          durationMinutes: 120,
+          providerId: 'chenxi',
+          townshipId: 'wukang',
+          participants: [{ superviseeId: id }],
+        },
+      ]),
+    );
+    const officer = await signedIn('deqing.officer');
+    const page = await officer.fetch('GET', `/c/deqing/reports?from=${year}-01-01&to=${year}-12-31`);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('教育学习');
+    expect(page.text).toContain('<svg');
+    const pub = await call('GET', '/public/deqing');
+    expect(pub.text).toContain('教育学习');
+    expect(pub.text).not.toContain(body.name);
   });
 });

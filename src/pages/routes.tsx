@@ -10,9 +10,11 @@ import { createRouter } from '../lib/router';
 import { dashboardRoutes } from './dashboard';
 import { type Lang, langOf, type T, translator } from './i18n';
 import { inboxPages } from './inbox';
+import { incidentPages } from './incidents';
 import { Layout } from './layout';
 import { platformPages } from './platform';
 import { publicPages } from './public';
+import { reportPages } from './reports';
 import { ruleSetPages } from './rule-sets';
 import { superviseePages } from './supervisees';
 import { userPages } from './users';
@@ -125,4 +127,6 @@ export const pageRoutes = createRouter()
   .route('/', userPages)
   .route('/', platformPages)
   .route('/', inboxPages)
+  .route('/', incidentPages)
+  .route('/', reportPages)
   .route('/', publicPages);
