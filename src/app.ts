@@ -17,6 +17,7 @@ import { authorize } from './auth/middleware';
 import { authRoutes } from './auth/routes';
 import { mountDocs } from './docs/routes';
 import type { AppEnv } from './env';
+import { IMPORT_BODY_LIMIT, importRoutes } from './imports/routes';
 import { incidentRoutes } from './incidents/routes';
 import { jobRoutes } from './jobs/routes';
 import { Problem, problemResponse } from './lib/problem';
@@ -34,6 +35,7 @@ import { townshipRoutes } from './townships/routes';
 import { webhookRoutes } from './webhooks/routes';
 
 export const API_BODY_LIMIT = 1024 * 1024;
+const IMPORT_UPLOAD_PATH = /^\/api\/v1\/counties\/[^/]+\/imports\/?$/;
 
 /** Content-Security-Policy of every page: no inline script, nothing from elsewhere. */
 export const CSP = {
@@ -83,12 +85,16 @@ export function createApp() {
       }),
     );
   });
-  app.use(
-    '/api/*',
+  const limitTo = (maxSize: number) =>
     bodyLimit({
-      maxSize: API_BODY_LIMIT,
-      onError: (c) => problemResponse(c, 413, `The request body is larger than ${API_BODY_LIMIT} bytes.`),
-    }),
+      maxSize,
+      onError: (c) => problemResponse(c, 413, `The request body is larger than ${maxSize} bytes.`),
+    });
+  const apiLimit = limitTo(API_BODY_LIMIT);
+  // File uploads for import are the one place a large body is expected.
+  const importLimit = limitTo(IMPORT_BODY_LIMIT);
+  app.use('/api/*', (c, next) =>
+    c.req.method === 'POST' && IMPORT_UPLOAD_PATH.test(c.req.path) ? importLimit(c, next) : apiLimit(c, next),
   );
   // Pages post forms: refuse cross-site form posts by Origin before anything else runs.
   app.use('/login', csrf());
@@ -113,6 +119,7 @@ export function createApp() {
   app.route('/', profileRoutes);
   app.route('/', incidentRoutes);
   app.route('/', reportRoutes);
+  app.route('/', importRoutes);
   app.route('/', pageRoutes);
 
   mountDocs(app);

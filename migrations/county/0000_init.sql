@@ -141,6 +141,42 @@ CREATE INDEX `incidents_provider` ON `incidents` (`provider_id`,`reported_at`);-
 CREATE INDEX `incidents_supervisee` ON `incidents` (`supervisee_id`,`reported_at`);--> statement-breakpoint
 CREATE INDEX `incidents_status_escalate` ON `incidents` (`status`,`escalate_at`);--> statement-breakpoint
 CREATE INDEX `incidents_reported` ON `incidents` (`reported_at`);--> statement-breakpoint
+CREATE TABLE `import_chunks` (
+	`import_id` text NOT NULL,
+	`seq` integer NOT NULL,
+	`rows_enc` text,
+	`results_enc` text,
+	PRIMARY KEY(`import_id`, `seq`),
+	FOREIGN KEY (`import_id`) REFERENCES `imports`(`id`) ON UPDATE no action ON DELETE no action
+);
+--> statement-breakpoint
+CREATE TABLE `imports` (
+	`id` text PRIMARY KEY NOT NULL,
+	`kind` text NOT NULL,
+	`status` text DEFAULT 'queued' NOT NULL,
+	`dry_run` integer NOT NULL,
+	`file_name` text,
+	`format` text NOT NULL,
+	`encoding` text,
+	`sheet` text,
+	`header_row` integer NOT NULL,
+	`columns` text NOT NULL,
+	`options` text NOT NULL,
+	`total` integer NOT NULL,
+	`processed` integer DEFAULT 0 NOT NULL,
+	`chunk_size` integer NOT NULL,
+	`created` integer DEFAULT 0 NOT NULL,
+	`updated` integer DEFAULT 0 NOT NULL,
+	`unchanged` integer DEFAULT 0 NOT NULL,
+	`refused` integer DEFAULT 0 NOT NULL,
+	`last_error` text,
+	`created_by` text,
+	`created_at` text DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')) NOT NULL,
+	`updated_at` text,
+	`finished_at` text
+);
+--> statement-breakpoint
+CREATE INDEX `imports_created` ON `imports` (`created_at`);--> statement-breakpoint
 CREATE TABLE `ledger_events` (
 	`id` text PRIMARY KEY NOT NULL,
 	`ledger_id` text NOT NULL,

@@ -118,6 +118,15 @@ export const PERMISSIONS: Record<string, Rule> = {
   // Reports: aggregates without personal fields, for every county role within its scope (ADR 0402)
   [`GET ${C}/reports/statistics`]: county(EVERY_COUNTY_ROLE, { scope: ['township', 'provider'] }),
   [`GET ${C}/reports/volunteers`]: county(EVERY_COUNTY_ROLE, { scope: ['township', 'provider'] }),
+  // Imports: the bureau brings records in (townships: the admin only, checked in the service)
+  [`GET ${C}/imports/formats`]: county(BUREAU),
+  [`POST ${C}/imports`]: county(BUREAU),
+  [`GET ${C}/imports`]: county(BUREAU),
+  [`GET ${C}/imports/:id`]: county(BUREAU),
+  [`GET ${C}/imports/:id/rows`]: county(BUREAU),
+  [`POST ${C}/imports/:id/continue`]: county(BUREAU),
+  [`POST ${C}/imports/:id/resume`]: county(BUREAU),
+  [`POST ${C}/imports/:id/commit`]: county(BUREAU),
 
   // County users and memberships (the bureau admin of that county only)
   [`GET ${C}/users`]: county(ADMIN, { platformOperator: true }),

@@ -5,6 +5,7 @@
 export * from '../activities/schema';
 export * from '../audit/schema';
 export * from '../contracts/schema';
+export * from '../imports/schema';
 export * from '../incidents/schema';
 export * from '../ledgers/schema';
 export * from '../rule-sets/schema';

@@ -8,6 +8,7 @@ import { idempotencyKeys } from '../activities/schema';
 import { sealAuditLog } from '../audit/audit';
 import type { CountyRow } from '../db/control-schema';
 import type { Bindings, CountyDb } from '../env';
+import type { CountyCtx } from '../lib/context';
 import type { NewNotification } from '../notifications/service';
 
 export type JobCtx = {
@@ -20,6 +21,17 @@ export type JobCtx = {
   now: string;
   notify(items: readonly NewNotification[]): Promise<number>;
 };
+
+/** A county context for services called from a job: the actor is the system itself. */
+export const jobCountyCtx = (k: JobCtx): CountyCtx => ({
+  db: k.db,
+  d1: k.d1,
+  county: k.county,
+  actorUserId: 'system:jobs',
+  requestId: `job:${k.now}`,
+  dataKeySecret: k.env.DATA_KEY_SECRET,
+  today: k.today,
+});
 
 export type Task = {
   name: string;

@@ -5,7 +5,9 @@ import { forbidden } from '../lib/problem';
 import { createRouter } from '../lib/router';
 import { CivilDate, CountyParam, jsonBody, jsonResponse, problemDoc, STANDARD_ERRORS } from '../lib/schemas';
 import { isValidIdNumber } from '../lib/validators';
+import { ExportQuery, exportTable, langOf, listOrExport, wantsExport } from '../transfer/export';
 import { superviseeScope } from './access';
+import { superviseeExport } from './export';
 import {
   addLevel,
   createSupervisee,
@@ -135,11 +137,12 @@ export const superviseeRoutes = createRouter()
           idNumber: IdNumber.optional(),
           cursor: z.string().optional(),
           limit: z.coerce.number().int().min(1).max(500).default(100),
+          ...ExportQuery,
         }),
       },
       responses: {
-        200: jsonResponse(
-          'A page',
+        200: listOrExport(
+          'A page (or, with `format`, every page as a download)',
           z.object({ items: z.array(Supervisee), nextCursor: z.string().nullable() }),
         ),
         ...STANDARD_ERRORS,
@@ -153,13 +156,21 @@ export const superviseeRoutes = createRouter()
       const idNumberHash = q.idNumber
         ? await (await fieldCrypto(k.dataKeySecret, k.county.slug)).lookupHash(q.idNumber, ID_NUMBER_PURPOSE)
         : undefined;
-      const { rows, nextCursor } = await listSupervisees(k, scope, {
+      const filter = {
         townshipId: q.township,
         q: q.q,
         level: q.level,
         keyPerson: q.keyPerson === undefined ? undefined : q.keyPerson === 'true',
         status: q.status,
         idNumberHash,
+      };
+      if (wantsExport(q.format)) {
+        const table = await superviseeExport(k, scope, filter, langOf(c));
+        sealLater(c, k.d1);
+        return exportTable(c, table, q.format);
+      }
+      const { rows, nextCursor } = await listSupervisees(k, scope, {
+        ...filter,
         cursor: q.cursor,
         limit: q.limit,
       });

@@ -7,6 +7,8 @@ import { newId } from '../lib/ids';
 import { conflict } from '../lib/problem';
 import { createRouter } from '../lib/router';
 import { CountyParam, jsonBody, jsonResponse, problemDoc, STANDARD_ERRORS } from '../lib/schemas';
+import { todayIn } from '../lib/time';
+import { ExportQuery, exportTable, listOrExport, wantsExport } from '../transfer/export';
 import { townships } from './schema';
 
 export const TownshipSchema = z
@@ -30,6 +32,20 @@ const toTownship = (t: typeof townships.$inferSelect) => ({
   code: t.code,
 });
 
+/** The download of the list; its headers are those the township import reads. */
+const townshipTable = (rows: (typeof townships.$inferSelect)[], date: string) => ({
+  columns: [
+    { key: 'name', header: { zh: '名称', en: 'Name' } },
+    { key: 'nameEn', header: { zh: '英文名称', en: 'English name' } },
+    { key: 'code', header: { zh: '行政区划代码', en: 'Code' } },
+    { key: 'sortOrder', header: { zh: '排序', en: 'Sort order' }, type: 'number' as const },
+    { key: 'id', header: { zh: 'ID', en: 'ID' } },
+  ],
+  rows,
+  name: { zh: '乡镇', en: 'townships' },
+  date,
+});
+
 export const townshipRoutes = createRouter()
   .openapi(
     createRoute({
@@ -37,9 +53,9 @@ export const townshipRoutes = createRouter()
       path: '/api/v1/counties/{county}/townships',
       tags: ['County'],
       summary: 'The townships (乡镇/街道) of the county',
-      request: { params: CountyParam },
+      request: { params: CountyParam, query: z.object(ExportQuery) },
       responses: {
-        200: jsonResponse('Townships', z.object({ items: z.array(TownshipSchema) })),
+        200: listOrExport('Townships', z.object({ items: z.array(TownshipSchema) })),
         ...STANDARD_ERRORS,
       },
     }),
@@ -48,6 +64,10 @@ export const townshipRoutes = createRouter()
         .select()
         .from(townships)
         .orderBy(asc(townships.sortOrder), asc(townships.name));
+      const { format } = c.req.valid('query');
+      if (wantsExport(format)) {
+        return exportTable(c, townshipTable(rows, todayIn(c.var.county.timezone)), format);
+      }
       return c.json({ items: rows.map(toTownship) }, 200);
     },
   )

@@ -31,6 +31,13 @@ export function allowedLogin(rule: Rule, county = 'deqing'): string | null {
   return rule.platformOperator ? 'platform.operator' : null;
 }
 
+/** A one-row roster as base64: a dry run of it writes nothing. */
+function importSample() {
+  const b = superviseeBody();
+  const csv = `案件编号,姓名,身份证号,乡镇,矫正类别,矫正起止日期,管理级别\n${b.caseNumber},${b.name},${b.idNumber},武康,缓刑,2026-01-01至2027-06-30,普管\n`;
+  return btoa(String.fromCharCode(...new TextEncoder().encode(csv)));
+}
+
 let counter = 0;
 const unique = () => `${Date.now().toString(36)}${(counter++).toString(36)}`;
 
@@ -79,6 +86,8 @@ export function sampleBody(method: string, path: string): unknown {
       return { note: '探针' };
     case 'POST /api/v1/counties/:county/incidents/:id/resolve':
       return { resolution: '探针' };
+    case 'POST /api/v1/counties/:county/imports':
+      return { kind: 'supervisees', dryRun: true, content: importSample() };
     default:
       return method === 'GET' || method === 'DELETE' ? undefined : {};
   }
