@@ -42,6 +42,8 @@ export default defineConfig(async () => {
       globalSetup: ['./test/node/global-setup.ts'],
       setupFiles: ['./test/setup.ts'],
       include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+      // The cross-county probe makes ~100 calls per test (every login × county × record id).
+      testTimeout: 30_000,
       exclude: ['test/browser/**'],
     },
   };

@@ -23,7 +23,7 @@ describe('the permission table', () => {
   });
 
   it('puts every county API route behind a county rule', () => {
-    const countyRoutes = Object.entries(PERMISSIONS).filter(([k]) => k.includes('/counties/:county'));
+    const countyRoutes = Object.entries(PERMISSIONS).filter(([k]) => k.includes('/api/v1/counties/:county'));
     for (const [key, rule] of countyRoutes)
       expect({ key, access: rule.access }).toEqual({ key, access: 'county' });
   });

@@ -26,7 +26,12 @@ beforeAll(async () => {
     "SELECT id FROM memberships WHERE county = 'anji' LIMIT 3",
   ).all<{ id: string }>();
   const towns = await env.COUNTY_ANJI!.prepare('SELECT id FROM townships LIMIT 2').all<{ id: string }>();
-  anjiRecordIds = [...results.map((r) => r.id), ...towns.results.map((r) => r.id)];
+  const contracts = await env.COUNTY_ANJI!.prepare('SELECT id FROM contracts LIMIT 1').all<{ id: string }>();
+  anjiRecordIds = [
+    ...results.map((r) => r.id),
+    ...towns.results.map((r) => r.id),
+    ...contracts.results.map((r) => r.id),
+  ];
 });
 
 const strip = (body: unknown) =>

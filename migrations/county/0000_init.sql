@@ -88,12 +88,22 @@ CREATE TABLE `contracts` (
 	`period_end` text NOT NULL,
 	`pricing` text NOT NULL,
 	`procurement_method` text NOT NULL,
+	`procurement_id` text,
+	`title` text,
+	`signed_on` text,
+	`scope_township_ids` text,
+	`scope_levels` text,
+	`targets` text,
+	`breach_terms` text,
+	`service_content` text,
+	`ceiling_fen` integer,
 	`status` text DEFAULT 'active' NOT NULL,
 	`created_by` text,
 	`created_at` text DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')) NOT NULL
 );
 --> statement-breakpoint
 CREATE INDEX `contracts_provider` ON `contracts` (`provider_id`,`period_start`);--> statement-breakpoint
+CREATE INDEX `contracts_year` ON `contracts` (`programme_year`);--> statement-breakpoint
 CREATE TABLE `enrolments` (
 	`id` text PRIMARY KEY NOT NULL,
 	`contract_id` text NOT NULL,
@@ -102,45 +112,43 @@ CREATE TABLE `enrolments` (
 	`to_date` text,
 	`created_by` text,
 	`created_at` text DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')) NOT NULL,
+	`updated_at` text,
 	FOREIGN KEY (`contract_id`) REFERENCES `contracts`(`id`) ON UPDATE no action ON DELETE no action,
 	FOREIGN KEY (`supervisee_id`) REFERENCES `supervisees`(`id`) ON UPDATE no action ON DELETE no action
 );
 --> statement-breakpoint
-CREATE INDEX `enrolments_contract` ON `enrolments` (`contract_id`);--> statement-breakpoint
+CREATE INDEX `enrolments_contract` ON `enrolments` (`contract_id`,`supervisee_id`,`from_date`);--> statement-breakpoint
 CREATE INDEX `enrolments_supervisee` ON `enrolments` (`supervisee_id`,`from_date`);--> statement-breakpoint
-CREATE TABLE `incidents` (
+CREATE TABLE `procurements` (
 	`id` text PRIMARY KEY NOT NULL,
-	`supervisee_id` text NOT NULL,
-	`township_id` text NOT NULL,
-	`provider_id` text NOT NULL,
-	`kind` text NOT NULL,
-	`status` text DEFAULT 'open' NOT NULL,
-	`occurred_at` text,
-	`description_enc` text NOT NULL,
-	`reported_by` text NOT NULL,
-	`reported_at` text NOT NULL,
-	`rule_set_id` text,
-	`acknowledge_within_hours` real NOT NULL,
-	`escalate_after_hours` real NOT NULL,
-	`acknowledge_by` text NOT NULL,
-	`escalate_at` text NOT NULL,
-	`acknowledged_by` text,
-	`acknowledged_at` text,
-	`acknowledge_note_enc` text,
-	`resolved_by` text,
-	`resolved_at` text,
-	`resolution_enc` text,
-	`escalation_notified_at` text,
-	`version` integer DEFAULT 1 NOT NULL,
+	`programme_id` text NOT NULL,
+	`method` text NOT NULL,
+	`reference` text,
+	`announced_on` text NOT NULL,
+	`opened_on` text,
+	`awarded_on` text,
+	`bidders` text NOT NULL,
+	`chosen_provider_ids` text NOT NULL,
+	`notes` text,
+	`created_by` text,
 	`created_at` text DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')) NOT NULL,
-	FOREIGN KEY (`supervisee_id`) REFERENCES `supervisees`(`id`) ON UPDATE no action ON DELETE no action
+	FOREIGN KEY (`programme_id`) REFERENCES `programmes`(`id`) ON UPDATE no action ON DELETE no action
 );
 --> statement-breakpoint
-CREATE INDEX `incidents_township` ON `incidents` (`township_id`,`reported_at`);--> statement-breakpoint
-CREATE INDEX `incidents_provider` ON `incidents` (`provider_id`,`reported_at`);--> statement-breakpoint
-CREATE INDEX `incidents_supervisee` ON `incidents` (`supervisee_id`,`reported_at`);--> statement-breakpoint
-CREATE INDEX `incidents_status_escalate` ON `incidents` (`status`,`escalate_at`);--> statement-breakpoint
-CREATE INDEX `incidents_reported` ON `incidents` (`reported_at`);--> statement-breakpoint
+CREATE INDEX `procurements_programme` ON `procurements` (`programme_id`);--> statement-breakpoint
+CREATE TABLE `programmes` (
+	`id` text PRIMARY KEY NOT NULL,
+	`year` integer NOT NULL,
+	`name` text NOT NULL,
+	`budget_fen` integer NOT NULL,
+	`service_content` text,
+	`version` integer DEFAULT 1 NOT NULL,
+	`created_by` text,
+	`created_at` text DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')) NOT NULL,
+	`updated_at` text
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `programmes_year_unique` ON `programmes` (`year`);--> statement-breakpoint
 CREATE TABLE `import_chunks` (
 	`import_id` text NOT NULL,
 	`seq` integer NOT NULL,
@@ -177,6 +185,103 @@ CREATE TABLE `imports` (
 );
 --> statement-breakpoint
 CREATE INDEX `imports_created` ON `imports` (`created_at`);--> statement-breakpoint
+CREATE TABLE `incidents` (
+	`id` text PRIMARY KEY NOT NULL,
+	`supervisee_id` text NOT NULL,
+	`township_id` text NOT NULL,
+	`provider_id` text NOT NULL,
+	`kind` text NOT NULL,
+	`status` text DEFAULT 'open' NOT NULL,
+	`occurred_at` text,
+	`description_enc` text NOT NULL,
+	`reported_by` text NOT NULL,
+	`reported_at` text NOT NULL,
+	`rule_set_id` text,
+	`acknowledge_within_hours` real NOT NULL,
+	`escalate_after_hours` real NOT NULL,
+	`acknowledge_by` text NOT NULL,
+	`escalate_at` text NOT NULL,
+	`acknowledged_by` text,
+	`acknowledged_at` text,
+	`acknowledge_note_enc` text,
+	`resolved_by` text,
+	`resolved_at` text,
+	`resolution_enc` text,
+	`escalation_notified_at` text,
+	`version` integer DEFAULT 1 NOT NULL,
+	`created_at` text DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')) NOT NULL,
+	FOREIGN KEY (`supervisee_id`) REFERENCES `supervisees`(`id`) ON UPDATE no action ON DELETE no action
+);
+--> statement-breakpoint
+CREATE INDEX `incidents_township` ON `incidents` (`township_id`,`reported_at`);--> statement-breakpoint
+CREATE INDEX `incidents_provider` ON `incidents` (`provider_id`,`reported_at`);--> statement-breakpoint
+CREATE INDEX `incidents_supervisee` ON `incidents` (`supervisee_id`,`reported_at`);--> statement-breakpoint
+CREATE INDEX `incidents_status_escalate` ON `incidents` (`status`,`escalate_at`);--> statement-breakpoint
+CREATE INDEX `incidents_reported` ON `incidents` (`reported_at`);--> statement-breakpoint
+CREATE TABLE `disclosures` (
+	`seq` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`id` text NOT NULL,
+	`published_by` text NOT NULL,
+	`published_at` text NOT NULL,
+	`body` text NOT NULL
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `disclosures_id_unique` ON `disclosures` (`id`);--> statement-breakpoint
+CREATE TABLE `evaluation_remarks` (
+	`id` text PRIMARY KEY NOT NULL,
+	`evaluation_id` text NOT NULL,
+	`by_user_id` text NOT NULL,
+	`role` text NOT NULL,
+	`text` text NOT NULL,
+	`created_at` text DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')) NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX `evaluation_remarks_evaluation` ON `evaluation_remarks` (`evaluation_id`,`created_at`);--> statement-breakpoint
+CREATE TABLE `evaluation_sample_items` (
+	`sample_id` text NOT NULL,
+	`activity_id` text NOT NULL,
+	`rank` integer NOT NULL,
+	`finding` text,
+	`note` text,
+	`checked_by` text,
+	`checked_at` text,
+	PRIMARY KEY(`sample_id`, `activity_id`)
+);
+--> statement-breakpoint
+CREATE TABLE `evaluation_samples` (
+	`id` text PRIMARY KEY NOT NULL,
+	`contract_id` text NOT NULL,
+	`seed` text NOT NULL,
+	`share` real NOT NULL,
+	`from_date` text NOT NULL,
+	`to_date` text NOT NULL,
+	`population_size` integer NOT NULL,
+	`sample_size` integer NOT NULL,
+	`drawn_by` text NOT NULL,
+	`created_at` text DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')) NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX `evaluation_samples_contract` ON `evaluation_samples` (`contract_id`,`created_at`);--> statement-breakpoint
+CREATE TABLE `evaluations` (
+	`id` text PRIMARY KEY NOT NULL,
+	`contract_id` text NOT NULL,
+	`rule_set_id` text NOT NULL,
+	`scores` text NOT NULL,
+	`total_score` real NOT NULL,
+	`release_ratio` real NOT NULL,
+	`status` text DEFAULT 'submitted' NOT NULL,
+	`report` text,
+	`agency` text,
+	`evaluated_on` text NOT NULL,
+	`sample_id` text,
+	`submitted_by` text NOT NULL,
+	`accepted_by` text,
+	`accepted_at` text,
+	`accepted_seq` integer,
+	`created_at` text DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')) NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX `evaluations_contract` ON `evaluations` (`contract_id`,`accepted_seq`);--> statement-breakpoint
 CREATE TABLE `ledger_events` (
 	`id` text PRIMARY KEY NOT NULL,
 	`ledger_id` text NOT NULL,
@@ -210,6 +315,42 @@ CREATE TABLE `ledgers` (
 CREATE UNIQUE INDEX `ledgers_provider_township_cycle` ON `ledgers` (`provider_id`,`township_id`,`cycle`);--> statement-breakpoint
 CREATE INDEX `ledgers_cycle` ON `ledgers` (`cycle`,`status`);--> statement-breakpoint
 CREATE INDEX `ledgers_township` ON `ledgers` (`township_id`,`cycle`);--> statement-breakpoint
+CREATE TABLE `payments` (
+	`id` text PRIMARY KEY NOT NULL,
+	`contract_id` text NOT NULL,
+	`programme_id` text NOT NULL,
+	`kind` text NOT NULL,
+	`amount_fen` integer NOT NULL,
+	`due_on` text,
+	`note` text,
+	`status` text DEFAULT 'recorded' NOT NULL,
+	`recorded_by` text NOT NULL,
+	`recorded_at` text NOT NULL,
+	`approved_by` text,
+	`approved_at` text,
+	`paid_by` text,
+	`paid_at` text,
+	`paid_on` text,
+	`reference` text,
+	`cancelled_by` text,
+	`cancelled_at` text,
+	`cancel_reason` text,
+	`created_at` text DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')) NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX `payments_programme` ON `payments` (`programme_id`,`status`);--> statement-breakpoint
+CREATE INDEX `payments_contract` ON `payments` (`contract_id`,`status`);--> statement-breakpoint
+CREATE INDEX `payments_status` ON `payments` (`status`,`recorded_at`);--> statement-breakpoint
+CREATE TABLE `qualification_verifications` (
+	`qualification_id` text PRIMARY KEY NOT NULL,
+	`provider_id` text NOT NULL,
+	`verified_by` text NOT NULL,
+	`verified_at` text NOT NULL,
+	`note` text,
+	`created_at` text DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')) NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX `qualification_verifications_provider` ON `qualification_verifications` (`provider_id`);--> statement-breakpoint
 CREATE TABLE `rule_sets` (
 	`id` text PRIMARY KEY NOT NULL,
 	`version` integer NOT NULL,

@@ -45,6 +45,24 @@ const SEES_SUPERVISEES = [
 
 const PROVIDER = ['provider_admin', 'provider_worker'] as const;
 const WORKS_WITH_SUPERVISEES = [...BUREAU, 'office_officer', ...PROVIDER] as const;
+/** Who reads programmes and payments: the bureau, finance, civil affairs, the evaluator, auditors. */
+const MONEY_READERS = [
+  ...BUREAU,
+  'finance_officer',
+  'civil_affairs_officer',
+  'evaluator',
+  'auditor',
+] as const;
+const CONTRACT_READERS = [...MONEY_READERS, 'provider_admin', 'provider_worker'] as const;
+const BUDGET_HOLDERS = ['bureau_admin', 'finance_officer'] as const;
+/** 绩效评价组: 财政局, 民政局, 司法局 and the third party (case study 二(六)). */
+const EVALUATION_GROUP = [
+  ...BUREAU,
+  'finance_officer',
+  'civil_affairs_officer',
+  'evaluator',
+  'auditor',
+] as const;
 
 const C = '/api/v1/counties/:county';
 
@@ -127,6 +145,16 @@ export const PERMISSIONS: Record<string, Rule> = {
   [`POST ${C}/imports/:id/continue`]: county(BUREAU),
   [`POST ${C}/imports/:id/resume`]: county(BUREAU),
   [`POST ${C}/imports/:id/commit`]: county(BUREAU),
+  // Compliance: reads within the caller's view of supervisees; worklists of what one is responsible for
+  [`GET ${C}/supervisees/:id/compliance`]: county(SEES_SUPERVISEES, { scope: ['township', 'provider'] }),
+  [`GET ${C}/compliance`]: county(SEES_SUPERVISEES, { scope: ['township', 'provider'] }),
+  [`GET ${C}/worklist`]: county([...BUREAU, 'office_officer', 'provider_admin', 'provider_worker'], {
+    scope: ['township', 'provider'],
+  }),
+  [`POST ${C}/rule-sets/:id/preview`]: county(ADMIN),
+  // Across counties: each county's part is scoped by the caller's memberships there
+  'GET /api/v1/me/worklist': SIGNED_IN,
+  'GET /api/v1/me/dashboard': SIGNED_IN,
 
   // County users and memberships (the bureau admin of that county only)
   [`GET ${C}/users`]: county(ADMIN, { platformOperator: true }),
@@ -140,6 +168,51 @@ export const PERMISSIONS: Record<string, Rule> = {
   [`PATCH ${C}/webhooks/:id`]: county(ADMIN),
   [`GET ${C}/webhooks/:id/deliveries`]: county(ADMIN),
   [`POST ${C}/webhooks/:id/test`]: county(ADMIN),
+  // Programmes, contracts, enrolments and settlement (issue #5)
+  [`GET ${C}/programmes`]: county(MONEY_READERS),
+  [`POST ${C}/programmes`]: county(BUDGET_HOLDERS),
+  [`GET ${C}/programmes/:id`]: county(MONEY_READERS),
+  [`PATCH ${C}/programmes/:id`]: county(BUDGET_HOLDERS),
+  [`POST ${C}/programmes/:id/procurements`]: county(ADMIN),
+  [`GET ${C}/contracts`]: county(CONTRACT_READERS, { scope: ['provider'] }),
+  [`POST ${C}/contracts`]: county(ADMIN),
+  [`GET ${C}/contracts/:id`]: county(CONTRACT_READERS, { scope: ['provider'] }),
+  [`POST ${C}/contracts/:id/enrolments`]: county(BUREAU),
+  [`GET ${C}/contracts/:id/enrolments`]: county(CONTRACT_READERS, { scope: ['provider'] }),
+  [`PATCH ${C}/contracts/:id/enrolments/:enrolmentId`]: county(BUREAU),
+  [`GET ${C}/contracts/:id/settlement`]: county(CONTRACT_READERS, { scope: ['provider'] }),
+
+  // Payments: the bureau records, a finance officer (not the recorder) approves and pays
+  [`GET ${C}/contracts/:id/payment-schedule`]: county(CONTRACT_READERS, { scope: ['provider'] }),
+  [`GET ${C}/contracts/:id/payments`]: county(CONTRACT_READERS, { scope: ['provider'] }),
+  [`POST ${C}/contracts/:id/payments`]: county(BUREAU),
+  [`GET ${C}/payments`]: county(MONEY_READERS),
+  [`POST ${C}/payments/:id/approve`]: county(['finance_officer']),
+  [`POST ${C}/payments/:id/pay`]: county(['finance_officer']),
+  [`POST ${C}/payments/:id/cancel`]: county([...BUREAU, 'finance_officer']),
+
+  // Evaluations: the evaluator (or the bureau) scores, the bureau accepts, the evaluation group remarks
+  [`POST ${C}/contracts/:id/evaluations`]: county([...BUREAU, 'evaluator']),
+  [`GET ${C}/contracts/:id/evaluations`]: county(CONTRACT_READERS, { scope: ['provider'] }),
+  [`GET ${C}/contracts/:id/evaluations/:evaluationId`]: county(CONTRACT_READERS, { scope: ['provider'] }),
+  [`POST ${C}/contracts/:id/evaluations/:evaluationId/accept`]: county(BUREAU),
+  [`POST ${C}/contracts/:id/evaluations/:evaluationId/remarks`]: county(EVALUATION_GROUP),
+  [`POST ${C}/contracts/:id/samples`]: county([...BUREAU, 'evaluator']),
+  [`GET ${C}/contracts/:id/samples`]: county(EVALUATION_GROUP),
+  [`GET ${C}/contracts/:id/samples/:sampleId`]: county(EVALUATION_GROUP),
+  [`PUT ${C}/contracts/:id/samples/:sampleId/items/:activityId`]: county([...BUREAU, 'evaluator']),
+
+  // Providers' qualifications: the provider adds its documents, the county's civil affairs verifies
+  [`GET ${C}/providers/:providerId/qualifications`]: county(EVERY_COUNTY_ROLE),
+  [`POST ${C}/providers/:providerId/qualifications`]: county(['provider_admin'], { scope: ['provider'] }),
+  [`POST ${C}/providers/:providerId/qualifications/:qualificationId/verify`]: county([
+    'civil_affairs_officer',
+  ]),
+
+  // Disclosure (信息公开): the bureau publishes; the public reads the last publication
+  [`GET ${C}/disclosure/preview`]: county(BUREAU),
+  [`POST ${C}/disclosure/publish`]: county(ADMIN),
+  'GET /api/v1/public/counties/:county/disclosure': PUBLIC,
 
   // County audit log
   [`GET ${C}/audit`]: county(['bureau_admin', 'auditor']),

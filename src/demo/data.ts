@@ -4,7 +4,7 @@
  */
 import type { CountyRole } from '../auth/roles';
 import { withCreditCheck } from '../lib/validators';
-import type { PresetId } from '../rules';
+import { PRESETS, type PresetId } from '../rules';
 
 export const DEMO_PASSWORD = 'demo-pass-2026';
 
@@ -118,6 +118,12 @@ export const DEMO_USERS: { id: string; login: string; displayName: string; membe
       memberships: [{ county: 'deqing', role: 'evaluator' }],
     },
     {
+      id: 'u-deqing-civil',
+      login: 'deqing.civil',
+      displayName: '德清县民政局',
+      memberships: [{ county: 'deqing', role: 'civil_affairs_officer' }],
+    },
+    {
       id: 'u-anji-admin',
       login: 'anji.admin',
       displayName: '安吉司法局管理员',
@@ -144,3 +150,67 @@ export const DEMO_USERS: { id: string; login: string; displayName: string; membe
       })),
     },
   ];
+
+/**
+ * Each demo county's 2026 programme (年度项目), its procurement and its contract with the demo
+ * provider: Deqing buys per supervisee-year as in 2017, Anji per service hour (the provincial
+ * preset's pricing). The case study's other Deqing bidders make the procurement record.
+ */
+export const DEMO_PROGRAMMES = [
+  {
+    county: 'deqing',
+    programme: {
+      id: 'deqing-programme-2026',
+      year: 2026,
+      name: '德清县2026年政府购买社区矫正社会工作服务项目',
+      budgetFen: 30_000_000,
+      serviceContent:
+        '走访、电话回访、教育学习、社区服务、个别教育、心理评估与咨询、技能培训与就业指导、困难帮扶、法制宣传',
+    },
+    procurement: {
+      id: 'deqing-procurement-2026',
+      method: '竞争性磋商',
+      announcedOn: '2025-11-10',
+      openedOn: '2025-11-24',
+      awardedOn: '2025-11-28',
+      bidders: [
+        { name: DEMO_PROVIDER.name, creditCode: DEMO_PROVIDER.creditCode, providerId: DEMO_PROVIDER.id },
+        { name: '德清县彩虹桥社会工作服务中心' },
+        { name: '德清阳光里程社会工作服务中心' },
+      ],
+    },
+    contract: {
+      id: 'deqing-contract-2026-chenxi',
+      title: '德清县2026年社区矫正社会工作服务购买服务协议',
+      pricing: { model: 'per_supervisee_year', unitPriceFen: 100_000, workFundsShare: 0.5 },
+      // 合同金额: up to 200 supervisee-years, so work funds can be paid on signing.
+      ceilingFen: 20_000_000 as number | null,
+    },
+  },
+  {
+    county: 'anji',
+    programme: {
+      id: 'anji-programme-2026',
+      year: 2026,
+      name: '安吉县2026年社区矫正社会工作服务项目',
+      budgetFen: 60_000_000,
+      serviceContent: '按服务时数购买：走访、教育学习、社区服务、心理咨询、技能培训',
+    },
+    procurement: {
+      id: 'anji-procurement-2026',
+      method: '竞争性磋商',
+      announcedOn: '2025-11-12',
+      openedOn: '2025-11-26',
+      awardedOn: '2025-12-01',
+      bidders: [
+        { name: DEMO_PROVIDER.name, creditCode: DEMO_PROVIDER.creditCode, providerId: DEMO_PROVIDER.id },
+      ],
+    },
+    contract: {
+      id: 'anji-contract-2026-chenxi',
+      title: '安吉县2026年社区矫正社会工作服务购买服务协议',
+      pricing: { ...PRESETS['provincial-three-level'].ruleSet.pricing },
+      ceilingFen: null as number | null,
+    },
+  },
+];

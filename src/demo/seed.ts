@@ -7,7 +7,7 @@ import { hashPassword } from '../auth/passwords';
 import * as control from '../db/control-schema';
 import * as county from '../db/county-schema';
 import { PRESETS } from '../rules';
-import { DEMO_COUNTIES, DEMO_PASSWORD, DEMO_PROVIDER, DEMO_USERS } from './data';
+import { DEMO_COUNTIES, DEMO_PASSWORD, DEMO_PROGRAMMES, DEMO_PROVIDER, DEMO_USERS } from './data';
 
 export type SeedTarget = {
   environment: string;
@@ -71,6 +71,7 @@ export async function seedDemo(target: SeedTarget): Promise<boolean> {
   for (const k of DEMO_COUNTIES) {
     const cdb = drizzle(target.county(k.binding), { schema: county });
     const preset = PRESETS[k.preset].ruleSet;
+    const money = DEMO_PROGRAMMES.filter((p) => p.county === k.slug);
     await cdb.batch([
       cdb.insert(county.townships).values(k.townships.map((t, i) => ({ ...t, sortOrder: i }))),
       cdb.insert(county.ruleSets).values({
@@ -82,6 +83,23 @@ export async function seedDemo(target: SeedTarget): Promise<boolean> {
         body: structuredClone(preset) as unknown as Record<string, unknown>,
         publishedAt: '2017-01-01T00:00:00.000Z',
       }),
+      ...money.flatMap(({ programme, procurement, contract }) => [
+        cdb.insert(county.programmes).values(programme),
+        cdb
+          .insert(county.procurements)
+          .values({ ...procurement, programmeId: programme.id, chosenProviderIds: [DEMO_PROVIDER.id] }),
+        cdb.insert(county.contracts).values({
+          ...contract,
+          providerId: DEMO_PROVIDER.id,
+          programmeYear: programme.year,
+          periodStart: `${programme.year}-01-01`,
+          periodEnd: `${programme.year}-12-31`,
+          procurementMethod: procurement.method,
+          procurementId: procurement.id,
+          signedOn: procurement.awardedOn,
+          serviceContent: programme.serviceContent,
+        }),
+      ]),
     ]);
   }
   return true;

@@ -258,6 +258,7 @@ export const enrolmentKind: KindSpec<Env> = {
         fromDate: from,
         toDate: to,
         createdBy: null,
+        updatedAt: null,
         createdAt: '',
       });
       existing.set(person.id, theirs);

@@ -88,6 +88,48 @@ export function sampleBody(method: string, path: string): unknown {
       return { resolution: '探针' };
     case 'POST /api/v1/counties/:county/imports':
       return { kind: 'supervisees', dryRun: true, content: importSample() };
+    case 'POST /api/v1/counties/:county/programmes':
+      return { year: 2030 + (counter++ % 60), name: `探针项目${unique()}`, budgetFen: 1_000_000 };
+    case 'PATCH /api/v1/counties/:county/programmes/:id':
+      return { name: '探针项目' };
+    case 'POST /api/v1/counties/:county/programmes/:id/procurements':
+      return {
+        method: '竞争性磋商',
+        announcedOn: '2026-01-05',
+        bidders: [{ name: '探针' }],
+        chosenProviderIds: ['chenxi'],
+      };
+    case 'POST /api/v1/counties/:county/contracts':
+      return {
+        providerId: 'chenxi',
+        programmeYear: 2026,
+        periodStart: '2026-01-01',
+        periodEnd: '2026-12-31',
+        pricing: { model: 'fixed', amountFen: 100_000, workFundsShare: 0.5 },
+        procurementMethod: '竞争性磋商',
+      };
+    case 'POST /api/v1/counties/:county/contracts/:id/enrolments':
+      return { superviseeId: 'probe', from: '2026-01-01' };
+    case 'PATCH /api/v1/counties/:county/contracts/:id/enrolments/:enrolmentId':
+      return { to: '2026-06-30' };
+    case 'POST /api/v1/counties/:county/contracts/:id/payments':
+      return { kind: 'work_funds', amountFen: 100 };
+    case 'POST /api/v1/counties/:county/payments/:id/pay':
+      return { paidOn: '2026-01-15' };
+    case 'POST /api/v1/counties/:county/payments/:id/cancel':
+      return { reason: '探针' };
+    case 'POST /api/v1/counties/:county/contracts/:id/evaluations':
+      return { scores: { business: 60, financial: 25 } };
+    case 'POST /api/v1/counties/:county/contracts/:id/evaluations/:evaluationId/remarks':
+      return { text: '探针' };
+    case 'POST /api/v1/counties/:county/contracts/:id/samples':
+      return { share: 0.1, seed: 'probe' };
+    case 'PUT /api/v1/counties/:county/contracts/:id/samples/:sampleId/items/:activityId':
+      return { finding: 'consistent' };
+    case 'POST /api/v1/counties/:county/providers/:providerId/qualifications':
+      return { kind: 'registration_certificate', title: '探针证书' };
+    case 'POST /api/v1/counties/:county/rule-sets/:id/preview':
+      return undefined; // no body: the month is a query parameter
     default:
       return method === 'GET' || method === 'DELETE' ? undefined : {};
   }

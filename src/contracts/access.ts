@@ -1,0 +1,44 @@
+/**
+ * Who sees which contracts: county staff (bureau, finance, civil affairs, evaluator, auditor) see
+ * every contract of the county; a provider's staff see only their provider's, and only while the
+ * provider still serves the county (the platform's provider_counties link).
+ */
+import { and, eq, inArray } from 'drizzle-orm';
+import { PROVIDER_ROLES } from '../auth/roles';
+import { controlDb } from '../db';
+import { providerCounties } from '../db/control-schema';
+import type { Ctx } from '../lib/context';
+
+export type ContractScope = { all: true } | { all: false; providerIds: string[] };
+
+export async function contractScope(c: Ctx): Promise<ContractScope> {
+  const mine = c.var.countyMemberships;
+  if (mine.some((m) => !PROVIDER_ROLES.includes(m.role as never))) return { all: true };
+  const claimed = [...new Set(mine.map((m) => m.providerId).filter((p): p is string => !!p))];
+  if (claimed.length === 0) return { all: false, providerIds: [] };
+  const served = await controlDb(c.env)
+    .select({ providerId: providerCounties.providerId })
+    .from(providerCounties)
+    .where(
+      and(eq(providerCounties.county, c.var.county.slug), inArray(providerCounties.providerId, claimed)),
+    );
+  return { all: false, providerIds: served.map((s) => s.providerId) };
+}
+
+export const seesProvider = (scope: ContractScope, providerId: string) =>
+  scope.all || scope.providerIds.includes(providerId);
+
+/** Whether a provider serves this county (a contract or a chosen bidder must). */
+export async function providersServing(c: Ctx, providerIds: readonly string[]): Promise<Set<string>> {
+  if (providerIds.length === 0) return new Set();
+  const rows = await controlDb(c.env)
+    .select({ providerId: providerCounties.providerId })
+    .from(providerCounties)
+    .where(
+      and(
+        eq(providerCounties.county, c.var.county.slug),
+        inArray(providerCounties.providerId, [...providerIds]),
+      ),
+    );
+  return new Set(rows.map((r) => r.providerId));
+}
