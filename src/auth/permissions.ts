@@ -229,6 +229,7 @@ export const PERMISSIONS: Record<string, Rule> = {
   'GET /': PUBLIC,
   'GET /public/:county': PUBLIC,
   'GET /inbox': SIGNED_IN,
+  'GET /worklist': SIGNED_IN,
   'POST /inbox/read-all': SIGNED_IN,
   'POST /inbox/:id/read': SIGNED_IN,
   'GET /platform': PLATFORM,
@@ -259,6 +260,15 @@ export const PERMISSIONS: Record<string, Rule> = {
   'POST /c/:county/incidents/:id/acknowledge': county([...BUREAU, 'office_officer'], { scope: ['township'] }),
   'POST /c/:county/incidents/:id/resolve': county([...BUREAU, 'office_officer'], { scope: ['township'] }),
   'GET /c/:county/reports': county(EVERY_COUNTY_ROLE, { scope: ['township', 'provider'] }),
+  'GET /c/:county/contracts': county(CONTRACT_READERS, { scope: ['provider'] }),
+  'GET /c/:county/contracts/:id': county(CONTRACT_READERS, { scope: ['provider'] }),
+  'POST /c/:county/contracts/:id/payments': county(BUREAU),
+  'POST /c/:county/payments/:id/approve': county(['finance_officer']),
+  'POST /c/:county/payments/:id/pay': county(['finance_officer']),
+  'POST /c/:county/contracts/:id/evaluations': county([...BUREAU, 'evaluator']),
+  'POST /c/:county/contracts/:id/evaluations/:evaluationId/accept': county(BUREAU),
+  'GET /c/:county/disclosure': county(BUREAU),
+  'POST /c/:county/disclosure': county(ADMIN),
 };
 
 export const ruleKey = (method: string, path: string) => `${method.toUpperCase()} ${path}`;

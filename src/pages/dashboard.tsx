@@ -10,6 +10,7 @@ import { scopeCondition, superviseeScope } from '../supervisees/access';
 import { supervisees } from '../supervisees/schema';
 import { townships } from '../townships/schema';
 import { BarChart } from './charts';
+import { dashboardCompliance, dashboardOverdue } from './compliance';
 import type { Msg } from './i18n';
 import { incidentCounts } from './incidents';
 import { base, countyName, Page, pageCtx } from './kit';
@@ -39,7 +40,7 @@ export const dashboardRoutes = createRouter()
     const scope = superviseeScope(c.var.countyMemberships);
     const b = base(p);
 
-    const [towns, perTownship, inForce, unread, incidents] = await Promise.all([
+    const [towns, perTownship, inForce, unread, incidents, compliance, overdue] = await Promise.all([
       k.db.select().from(townships).orderBy(asc(townships.sortOrder), asc(townships.name)),
       scope
         ? k.db
@@ -58,6 +59,8 @@ export const dashboardRoutes = createRouter()
         .from(notifications)
         .where(and(eq(notifications.userId, p.principal.user.id), isNull(notifications.readAt))),
       incidentCounts(c),
+      dashboardCompliance(c, p),
+      dashboardOverdue(c, p),
     ]);
     const total = perTownship.reduce((sum, r) => sum + r.n, 0);
     const keyTotal = perTownship.reduce((sum, r) => sum + Number(r.key ?? 0), 0);
@@ -116,6 +119,8 @@ export const dashboardRoutes = createRouter()
             )}
           </a>
         </div>
+        {compliance}
+        {overdue}
         {scope ? (
           <section class="card" aria-labelledby="chart-townships-title">
             <BarChart id="chart-townships" title={s(M.perTownship)} bars={bars} empty={s(M.noData)} />

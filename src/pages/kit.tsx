@@ -69,6 +69,7 @@ type NavItem = { key: StringKey; href: string; show: boolean };
 function navItems(p: PageCtx): NavItem[] {
   if (!p.county) {
     return [
+      { key: 'navWorklist', href: '/worklist', show: p.myCounties.length > 0 },
       { key: 'navPlatform', href: '/platform', show: p.isOperator },
       { key: 'navInbox', href: '/inbox', show: true },
     ];
@@ -90,6 +91,11 @@ function navItems(p: PageCtx): NavItem[] {
       ),
     },
     {
+      key: 'navWorklist',
+      href: '/worklist',
+      show: hasRole(p, 'office_officer', 'provider_admin', 'provider_worker'),
+    },
+    {
       key: 'navIncidents',
       href: `${b}/incidents`,
       show: hasRole(
@@ -99,6 +105,20 @@ function navItems(p: PageCtx): NavItem[] {
         'office_officer',
         'provider_admin',
         'provider_worker',
+      ),
+    },
+    {
+      key: 'navContracts',
+      href: `${b}/contracts`,
+      show: hasRole(
+        p,
+        'bureau_admin',
+        'bureau_officer',
+        'finance_officer',
+        'civil_affairs_officer',
+        'evaluator',
+        'auditor',
+        'provider_admin',
       ),
     },
     { key: 'navReports', href: `${b}/reports`, show: true },

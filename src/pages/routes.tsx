@@ -7,11 +7,13 @@ import { revokeSession } from '../auth/sessions';
 import { appConfig } from '../config';
 import { controlDb } from '../db';
 import { createRouter } from '../lib/router';
+import { compliancePages } from './compliance';
 import { dashboardRoutes } from './dashboard';
 import { type Lang, langOf, type T, translator } from './i18n';
 import { inboxPages } from './inbox';
 import { incidentPages } from './incidents';
 import { Layout } from './layout';
+import { moneyPages } from './money';
 import { platformPages } from './platform';
 import { publicPages } from './public';
 import { reportPages } from './reports';
@@ -129,4 +131,6 @@ export const pageRoutes = createRouter()
   .route('/', inboxPages)
   .route('/', incidentPages)
   .route('/', reportPages)
+  .route('/', compliancePages)
+  .route('/', moneyPages)
   .route('/', publicPages);

@@ -30,6 +30,7 @@ import {
   type RuleSet,
   SENTENCE_TYPES,
 } from '../rules';
+import { previewSection } from './compliance';
 import type { Lang, Msg } from './i18n';
 import {
   base,
@@ -561,10 +562,13 @@ async function showEditor(
   extra: Partial<Parameters<typeof EditorPage>[0]> = {},
   status: 200 | 400 | 409 = 200,
 ) {
-  const data = await editorData(c, row);
+  const [data, preview] = await Promise.all([
+    editorData(c, row),
+    previewSection(c, p, row.id, row.body as unknown as RuleSet),
+  ]);
   const rs = (extra.rs ?? row.body) as RuleSet;
   return c.html(
-    <EditorPage p={p} row={row} rs={rs} types={data.types} diff={data.diff} {...extra} />,
+    <EditorPage p={p} row={row} rs={rs} types={data.types} diff={data.diff} preview={preview} {...extra} />,
     status,
   );
 }

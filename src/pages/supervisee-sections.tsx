@@ -1,16 +1,17 @@
 /**
- * The parts of a supervisee's page that come from other features (compliance calendar, activity
- * timeline), kept apart so the record page itself does not change as they are added.
+ * The parts of a supervisee's page that come from other features (the compliance calendar, the
+ * activity timeline), kept apart so the record page itself stays small.
  */
 import type { Child } from 'hono/jsx';
 import type { Ctx } from '../lib/context';
 import type { SuperviseeRow } from '../supervisees/schema';
+import { complianceCalendar } from './compliance';
 import type { PageCtx } from './kit';
 
 export async function superviseeSections(
-  _c: Ctx,
-  _p: PageCtx,
-  _row: SuperviseeRow,
+  c: Ctx,
+  p: PageCtx,
+  row: SuperviseeRow,
 ): Promise<{ before: Child; after: Child }> {
-  return { before: null, after: null };
+  return { before: await complianceCalendar(c, p, row), after: null };
 }

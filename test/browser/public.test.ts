@@ -4,8 +4,8 @@
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { contextFor, DESKTOP, launch, PHONE, shot } from './browser.ts';
-import { PEOPLE } from './seed.ts';
+import { baseUrl, contextFor, DESKTOP, launch, PHONE, shot } from './browser.ts';
+import { apiAs, PEOPLE } from './seed.ts';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -16,7 +16,10 @@ afterAll(async () => {
 });
 
 describe('public disclosure page', () => {
-  it('needs no sign-in and shows no personal data', async () => {
+  it('needs no sign-in, shows the money and no personal data', async () => {
+    // The bureau publishes (信息公开) first; the public page serves that snapshot.
+    const admin = await apiAs(baseUrl(), 'deqing.admin');
+    await admin('POST', '/api/v1/counties/deqing/disclosure/publish', {});
     const { context, problems } = await contextFor(browser, DESKTOP);
     const page = await context.newPage();
     const res = await page.goto('/public/deqing');
@@ -25,6 +28,9 @@ describe('public disclosure page', () => {
     const text = (await page.locator('body').innerText()) + (await page.content());
     expect(text).toContain('德清县');
     expect(text).toContain('晨曦');
+    expect(text).toContain('预算');
+    expect(text).toMatch(/¥[\d,]+\.\d{2}/);
+    expect(await page.locator('figure.chart svg').count()).toBeGreaterThan(0);
     for (const x of PEOPLE) {
       expect(text).not.toContain(x.name);
       expect(text).not.toContain(x.idNumber);

@@ -16,7 +16,7 @@ afterAll(async () => {
 });
 
 describe('rule-set editor', () => {
-  it('drafts, validates live, edits a requirement, diffs and publishes', async () => {
+  it('drafts, validates live, edits a requirement, diffs, previews and publishes', async () => {
     const { context, problems } = await contextFor(browser, DESKTOP);
     const page = await signIn(context, 'deqing.admin');
     await page.goto('/c/deqing/rule-sets');
@@ -55,6 +55,10 @@ describe('rule-set editor', () => {
     ]);
     const diff = page.locator('ul.diff');
     expect(await diff.textContent()).toContain(`requirements[${first.id}].min`);
+    // The what-if preview for this month, then publication.
+    await page.getByRole('button', { name: '试算', exact: true }).click();
+    await page.waitForSelector('#preview-result');
+    expect(await page.locator('#preview-result').textContent()).toContain('在矫对象');
     await shot(page, 'rule-set-editor');
 
     await Promise.all([

@@ -84,3 +84,17 @@ describe('sign-in', () => {
     await context.close();
   });
 });
+
+describe('the money side', () => {
+  it('shows finance the programme budget as a chart and a contract’s settlement', async () => {
+    const { context, problems } = await contextFor(browser, DESKTOP);
+    const page = await signIn(context, 'deqing.finance');
+    await page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '合同与资金' }).click();
+    expect(await page.locator('figure.chart').first().textContent()).toContain('预算');
+    await shot(page, 'contracts');
+    await page.locator('table.list a').first().click();
+    expect(await page.locator('#settlement').textContent()).toContain('结算');
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+});
