@@ -12,6 +12,8 @@ import { requestId } from 'hono/request-id';
 import { matchedRoutes } from 'hono/route';
 import { secureHeaders } from 'hono/secure-headers';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { activityRoutes } from './activities/routes';
+import { assignmentRoutes } from './assignments/routes';
 import { auditRoutes } from './audit/routes';
 import { authorize } from './auth/middleware';
 import { authRoutes } from './auth/routes';
@@ -24,6 +26,7 @@ import { evaluationRoutes } from './evaluations/routes';
 import { IMPORT_BODY_LIMIT, importRoutes } from './imports/routes';
 import { incidentRoutes } from './incidents/routes';
 import { jobRoutes } from './jobs/routes';
+import { ledgerRoutes } from './ledgers/routes';
 import { Problem, problemResponse } from './lib/problem';
 import { notificationRoutes } from './notifications/routes';
 import { pageErrorResponse, wantsPage } from './pages/errors';
@@ -38,6 +41,7 @@ import { reportRoutes } from './reports/routes';
 import { ruleSetRoutes } from './rule-sets/routes';
 import { superviseeRoutes } from './supervisees/routes';
 import { townshipRoutes } from './townships/routes';
+import { verificationRoutes } from './verification/routes';
 import { webhookRoutes } from './webhooks/routes';
 
 export const API_BODY_LIMIT = 1024 * 1024;
@@ -132,6 +136,10 @@ export function createApp() {
   app.route('/', qualificationRoutes);
   app.route('/', disclosureRoutes);
   app.route('/', complianceRoutes);
+  app.route('/', assignmentRoutes);
+  app.route('/', activityRoutes);
+  app.route('/', ledgerRoutes);
+  app.route('/', verificationRoutes);
   app.route('/', pageRoutes);
 
   mountDocs(app);

@@ -27,4 +27,5 @@ await seedDemo({
   pepper: env.PASSWORD_PEPPER,
   control: env.CONTROL_DB,
   county: (binding) => env[binding as `COUNTY_${string}`]!,
+  dataKeySecret: env.DATA_KEY_SECRET,
 });

@@ -37,6 +37,7 @@ CREATE INDEX `activities_township` ON `activities` (`township_id`,`occurred_on`)
 CREATE INDEX `activities_ledger` ON `activities` (`ledger_id`);--> statement-breakpoint
 CREATE INDEX `activities_type` ON `activities` (`type`,`occurred_on`);--> statement-breakpoint
 CREATE INDEX `activities_staff` ON `activities` (`staff_user_id`,`occurred_on`);--> statement-breakpoint
+CREATE INDEX `activities_amends` ON `activities` (`amends`);--> statement-breakpoint
 CREATE TABLE `activity_participants` (
 	`activity_id` text NOT NULL,
 	`supervisee_id` text NOT NULL,
@@ -149,6 +150,70 @@ CREATE TABLE `programmes` (
 );
 --> statement-breakpoint
 CREATE UNIQUE INDEX `programmes_year_unique` ON `programmes` (`year`);--> statement-breakpoint
+CREATE TABLE `disclosures` (
+	`seq` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`id` text NOT NULL,
+	`published_by` text NOT NULL,
+	`published_at` text NOT NULL,
+	`body` text NOT NULL
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `disclosures_id_unique` ON `disclosures` (`id`);--> statement-breakpoint
+CREATE TABLE `evaluation_remarks` (
+	`id` text PRIMARY KEY NOT NULL,
+	`evaluation_id` text NOT NULL,
+	`by_user_id` text NOT NULL,
+	`role` text NOT NULL,
+	`text` text NOT NULL,
+	`created_at` text DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')) NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX `evaluation_remarks_evaluation` ON `evaluation_remarks` (`evaluation_id`,`created_at`);--> statement-breakpoint
+CREATE TABLE `evaluation_sample_items` (
+	`sample_id` text NOT NULL,
+	`activity_id` text NOT NULL,
+	`rank` integer NOT NULL,
+	`finding` text,
+	`note` text,
+	`checked_by` text,
+	`checked_at` text,
+	PRIMARY KEY(`sample_id`, `activity_id`)
+);
+--> statement-breakpoint
+CREATE TABLE `evaluation_samples` (
+	`id` text PRIMARY KEY NOT NULL,
+	`contract_id` text NOT NULL,
+	`seed` text NOT NULL,
+	`share` real NOT NULL,
+	`from_date` text NOT NULL,
+	`to_date` text NOT NULL,
+	`population_size` integer NOT NULL,
+	`sample_size` integer NOT NULL,
+	`drawn_by` text NOT NULL,
+	`created_at` text DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')) NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX `evaluation_samples_contract` ON `evaluation_samples` (`contract_id`,`created_at`);--> statement-breakpoint
+CREATE TABLE `evaluations` (
+	`id` text PRIMARY KEY NOT NULL,
+	`contract_id` text NOT NULL,
+	`rule_set_id` text NOT NULL,
+	`scores` text NOT NULL,
+	`total_score` real NOT NULL,
+	`release_ratio` real NOT NULL,
+	`status` text DEFAULT 'submitted' NOT NULL,
+	`report` text,
+	`agency` text,
+	`evaluated_on` text NOT NULL,
+	`sample_id` text,
+	`submitted_by` text NOT NULL,
+	`accepted_by` text,
+	`accepted_at` text,
+	`accepted_seq` integer,
+	`created_at` text DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')) NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX `evaluations_contract` ON `evaluations` (`contract_id`,`accepted_seq`);--> statement-breakpoint
 CREATE TABLE `import_chunks` (
 	`import_id` text NOT NULL,
 	`seq` integer NOT NULL,
@@ -218,70 +283,6 @@ CREATE INDEX `incidents_provider` ON `incidents` (`provider_id`,`reported_at`);-
 CREATE INDEX `incidents_supervisee` ON `incidents` (`supervisee_id`,`reported_at`);--> statement-breakpoint
 CREATE INDEX `incidents_status_escalate` ON `incidents` (`status`,`escalate_at`);--> statement-breakpoint
 CREATE INDEX `incidents_reported` ON `incidents` (`reported_at`);--> statement-breakpoint
-CREATE TABLE `disclosures` (
-	`seq` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
-	`id` text NOT NULL,
-	`published_by` text NOT NULL,
-	`published_at` text NOT NULL,
-	`body` text NOT NULL
-);
---> statement-breakpoint
-CREATE UNIQUE INDEX `disclosures_id_unique` ON `disclosures` (`id`);--> statement-breakpoint
-CREATE TABLE `evaluation_remarks` (
-	`id` text PRIMARY KEY NOT NULL,
-	`evaluation_id` text NOT NULL,
-	`by_user_id` text NOT NULL,
-	`role` text NOT NULL,
-	`text` text NOT NULL,
-	`created_at` text DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')) NOT NULL
-);
---> statement-breakpoint
-CREATE INDEX `evaluation_remarks_evaluation` ON `evaluation_remarks` (`evaluation_id`,`created_at`);--> statement-breakpoint
-CREATE TABLE `evaluation_sample_items` (
-	`sample_id` text NOT NULL,
-	`activity_id` text NOT NULL,
-	`rank` integer NOT NULL,
-	`finding` text,
-	`note` text,
-	`checked_by` text,
-	`checked_at` text,
-	PRIMARY KEY(`sample_id`, `activity_id`)
-);
---> statement-breakpoint
-CREATE TABLE `evaluation_samples` (
-	`id` text PRIMARY KEY NOT NULL,
-	`contract_id` text NOT NULL,
-	`seed` text NOT NULL,
-	`share` real NOT NULL,
-	`from_date` text NOT NULL,
-	`to_date` text NOT NULL,
-	`population_size` integer NOT NULL,
-	`sample_size` integer NOT NULL,
-	`drawn_by` text NOT NULL,
-	`created_at` text DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')) NOT NULL
-);
---> statement-breakpoint
-CREATE INDEX `evaluation_samples_contract` ON `evaluation_samples` (`contract_id`,`created_at`);--> statement-breakpoint
-CREATE TABLE `evaluations` (
-	`id` text PRIMARY KEY NOT NULL,
-	`contract_id` text NOT NULL,
-	`rule_set_id` text NOT NULL,
-	`scores` text NOT NULL,
-	`total_score` real NOT NULL,
-	`release_ratio` real NOT NULL,
-	`status` text DEFAULT 'submitted' NOT NULL,
-	`report` text,
-	`agency` text,
-	`evaluated_on` text NOT NULL,
-	`sample_id` text,
-	`submitted_by` text NOT NULL,
-	`accepted_by` text,
-	`accepted_at` text,
-	`accepted_seq` integer,
-	`created_at` text DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')) NOT NULL
-);
---> statement-breakpoint
-CREATE INDEX `evaluations_contract` ON `evaluations` (`contract_id`,`accepted_seq`);--> statement-breakpoint
 CREATE TABLE `ledger_events` (
 	`id` text PRIMARY KEY NOT NULL,
 	`ledger_id` text NOT NULL,
@@ -504,3 +505,25 @@ CREATE TABLE `webhooks` (
 	`created_by` text,
 	`created_at` text DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')) NOT NULL
 );
+--> statement-breakpoint
+CREATE TABLE `verification_callbacks` (
+	`id` text PRIMARY KEY NOT NULL,
+	`activity_id` text NOT NULL,
+	`callback_activity_id` text NOT NULL,
+	`supervisee_id` text,
+	`provider_id` text NOT NULL,
+	`township_id` text NOT NULL,
+	`service_on` text NOT NULL,
+	`called_on` text NOT NULL,
+	`happened` integer NOT NULL,
+	`satisfaction` integer,
+	`note` text,
+	`by_user_id` text NOT NULL,
+	`created_at` text DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')) NOT NULL,
+	FOREIGN KEY (`activity_id`) REFERENCES `activities`(`id`) ON UPDATE no action ON DELETE no action,
+	FOREIGN KEY (`callback_activity_id`) REFERENCES `activities`(`id`) ON UPDATE no action ON DELETE no action
+);
+--> statement-breakpoint
+CREATE INDEX `verification_provider` ON `verification_callbacks` (`provider_id`,`service_on`);--> statement-breakpoint
+CREATE INDEX `verification_township` ON `verification_callbacks` (`township_id`,`service_on`);--> statement-breakpoint
+CREATE INDEX `verification_activity` ON `verification_callbacks` (`activity_id`);

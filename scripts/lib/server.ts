@@ -41,6 +41,9 @@ export async function prepareLocal({ stateDir = DEV_STATE, log = console.log }: 
         pepper,
         control: platform.control,
         county: (binding) => platform.database(binding),
+        ...(typeof platform.env.DATA_KEY_SECRET === 'string'
+          ? { dataKeySecret: platform.env.DATA_KEY_SECRET }
+          : {}),
       });
       // The seed registers the demo counties after their migration ran: record their versions.
       if (seeded) await recordSchemaVersionsLocal(platform, counties);

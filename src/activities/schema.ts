@@ -49,6 +49,7 @@ export const activities = sqliteTable(
     index('activities_ledger').on(t.ledgerId),
     index('activities_type').on(t.type, t.occurredOn),
     index('activities_staff').on(t.staffUserId, t.occurredOn),
+    index('activities_amends').on(t.amends),
   ],
 );
 

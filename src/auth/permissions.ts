@@ -44,6 +44,7 @@ const SEES_SUPERVISEES = [
 ] as const;
 
 const PROVIDER = ['provider_admin', 'provider_worker'] as const;
+/** Those who serve, supervise or record services for supervisees (not evaluators). */
 const WORKS_WITH_SUPERVISEES = [...BUREAU, 'office_officer', ...PROVIDER] as const;
 /** Who reads programmes and payments: the bureau, finance, civil affairs, the evaluator, auditors. */
 const MONEY_READERS = [
@@ -63,6 +64,7 @@ const EVALUATION_GROUP = [
   'evaluator',
   'auditor',
 ] as const;
+const ASSIGNS = [...BUREAU, 'provider_admin'] as const;
 
 const C = '/api/v1/counties/:county';
 
@@ -155,6 +157,42 @@ export const PERMISSIONS: Record<string, Rule> = {
   // Across counties: each county's part is scoped by the caller's memberships there
   'GET /api/v1/me/worklist': SIGNED_IN,
   'GET /api/v1/me/dashboard': SIGNED_IN,
+  // Assignments: the bureau assigns providers; a provider admin assigns its own workers
+  [`GET ${C}/supervisees/:id/assignments`]: county(WORKS_WITH_SUPERVISEES, {
+    scope: ['township', 'provider'],
+  }),
+  [`POST ${C}/supervisees/:id/assignments`]: county(ASSIGNS, { scope: ['provider'] }),
+  [`GET ${C}/assignments`]: county(WORKS_WITH_SUPERVISEES, { scope: ['township', 'provider'] }),
+  [`PATCH ${C}/assignments/:id`]: county(ASSIGNS, { scope: ['provider'] }),
+
+  // Activities: recorded by providers' staff, offices and the bureau, each within their scope
+  [`GET ${C}/activity-types`]: county(EVERY_COUNTY_ROLE),
+  [`POST ${C}/activity-types`]: county(ADMIN),
+  [`POST ${C}/activities`]: county(WORKS_WITH_SUPERVISEES, { scope: ['township', 'provider'] }),
+  [`GET ${C}/activities`]: county(WORKS_WITH_SUPERVISEES, { scope: ['township', 'provider'] }),
+  [`GET ${C}/activities/:id`]: county(WORKS_WITH_SUPERVISEES, { scope: ['township', 'provider'] }),
+  [`PATCH ${C}/activities/:id`]: county(WORKS_WITH_SUPERVISEES, { scope: ['township', 'provider'] }),
+  [`POST ${C}/activities/:id/void`]: county(WORKS_WITH_SUPERVISEES, { scope: ['township', 'provider'] }),
+  [`POST ${C}/activities/:id/amendments`]: county(WORKS_WITH_SUPERVISEES, {
+    scope: ['township', 'provider'],
+  }),
+
+  // Ledgers (台账): the provider admin submits; the township office returns or confirms
+  [`GET ${C}/ledgers`]: county(WORKS_WITH_SUPERVISEES, { scope: ['township', 'provider'] }),
+  [`GET ${C}/ledgers/:id`]: county(WORKS_WITH_SUPERVISEES, { scope: ['township', 'provider'] }),
+  [`POST ${C}/ledgers/:id/submit`]: county(['provider_admin'], { scope: ['provider'] }),
+  [`POST ${C}/ledgers/:id/return`]: county(['office_officer'], { scope: ['township'] }),
+  [`POST ${C}/ledgers/:id/confirm`]: county(['office_officer'], { scope: ['township'] }),
+
+  // Verification call-backs (回访核查): offices (and the bureau) check providers' services
+  [`POST ${C}/verification-callbacks`]: county([...BUREAU, 'office_officer'], { scope: ['township'] }),
+  [`GET ${C}/verification-callbacks`]: county([...BUREAU, 'office_officer'], { scope: ['township'] }),
+  [`GET ${C}/verification-callbacks/report`]: county(
+    [...BUREAU, 'office_officer', 'provider_admin', 'evaluator'],
+    {
+      scope: ['township', 'provider'],
+    },
+  ),
 
   // County users and memberships (the bureau admin of that county only)
   [`GET ${C}/users`]: county(ADMIN, { platformOperator: true }),

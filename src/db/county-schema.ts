@@ -15,5 +15,6 @@ export * from '../providers/schema';
 export * from '../rule-sets/schema';
 export * from '../supervisees/schema';
 export * from '../townships/schema';
+export * from '../verification/schema';
 export * from '../webhooks/schema';
 export { batchGuard } from './guard';

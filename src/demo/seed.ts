@@ -8,6 +8,7 @@ import * as control from '../db/control-schema';
 import * as county from '../db/county-schema';
 import { PRESETS } from '../rules';
 import { DEMO_COUNTIES, DEMO_PASSWORD, DEMO_PROGRAMMES, DEMO_PROVIDER, DEMO_USERS } from './data';
+import { seedServiceRecords } from './service-records';
 
 export type SeedTarget = {
   environment: string;
@@ -15,6 +16,8 @@ export type SeedTarget = {
   control: D1Database;
   /** The county databases by binding name. */
   county: (binding: string) => D1Database;
+  /** DATA_KEY_SECRET: with it, the demo also gets supervisees and their services (encrypted fields). */
+  dataKeySecret?: string;
 };
 
 /** Seeds once; returns false when the demo is already there. */
@@ -101,6 +104,7 @@ export async function seedDemo(target: SeedTarget): Promise<boolean> {
         }),
       ]),
     ]);
+    if (target.dataKeySecret) await seedServiceRecords(target.county(k.binding), k, target.dataKeySecret);
   }
   return true;
 }

@@ -130,6 +130,23 @@ export function sampleBody(method: string, path: string): unknown {
       return { kind: 'registration_certificate', title: '探针证书' };
     case 'POST /api/v1/counties/:county/rule-sets/:id/preview':
       return undefined; // no body: the month is a query parameter
+    case 'POST /api/v1/counties/:county/supervisees/:id/assignments':
+      return { providerId: 'chenxi', from: '2026-01-01' };
+    case 'PATCH /api/v1/counties/:county/assignments/:id':
+      return { to: '2026-12-31' };
+    case 'POST /api/v1/counties/:county/activity-types':
+      return { code: `probe_${unique()}`, labelZh: '探针' };
+    case 'POST /api/v1/counties/:county/activities':
+      return { type: 'legal_publicity', occurredOn: '2026-03-10', durationMinutes: 60, townshipId: 'wukang' };
+    case 'PATCH /api/v1/counties/:county/activities/:id':
+      return { summary: '探针' };
+    case 'POST /api/v1/counties/:county/activities/:id/void':
+    case 'POST /api/v1/counties/:county/ledgers/:id/return':
+      return { reason: '探针' };
+    case 'POST /api/v1/counties/:county/activities/:id/amendments':
+      return { reason: '探针', durationMinutes: 30 };
+    case 'POST /api/v1/counties/:county/verification-callbacks':
+      return { activityId: 'does-not-exist', happened: true, satisfaction: 4 };
     default:
       return method === 'GET' || method === 'DELETE' ? undefined : {};
   }
