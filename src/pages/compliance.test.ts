@@ -1,8 +1,7 @@
 /**
- * Compliance in the console: the cross-county worklist, the supervisee's calendar, the
- * dashboard charts and the what-if preview of a draft rule set.
+ * Compliance in the console: a worklist item disappears once the visit is recorded and the
+ * calendar shows its window met; the dashboard charts; the what-if preview of a draft.
  */
-import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { CookieClient } from '../../test/helpers/browser-like';
 import { superviseeBody } from '../../test/helpers/fixtures';
@@ -23,33 +22,58 @@ async function served(name: string) {
     body: superviseeBody({ name, townshipId: 'wukang', termStart: '2026-01-01', termEnd: '2028-12-31' }),
   });
   expect(r.status).toBe(201);
-  await env
-    .COUNTY_DEQING!.prepare(
-      "INSERT INTO assignments (id, supervisee_id, provider_id, from_date) VALUES (?, ?, 'chenxi', '2026-01-01')",
-    )
-    .bind(crypto.randomUUID(), r.body.id)
-    .run();
+  const a = await call('POST', `/api/v1/counties/deqing/supervisees/${r.body.id}/assignments`, {
+    token: admin,
+    body: { providerId: 'chenxi', workerUserId: 'u-provider-worker', from: '2026-01-01' },
+  });
+  expect(a.status, a.text).toBe(201);
   return r.body.id as string;
 }
 
 describe('worklist and calendar', () => {
-  it('lists the visits due for the worker’s supervisees, with a record link, across counties', async () => {
+  it('drops the visit from the worklist once recorded, and shows its window met', async () => {
     const id = await served('待办对象');
     const worker = await signedIn('provider.worker');
-    const page = await worker.fetch('GET', '/worklist');
-    expect(page.status).toBe(200);
-    expect(page.text).toMatch(new RegExp(`data-supervisee="${id}" data-requirement="visit"`));
-    expect(page.text).toContain(`/c/deqing/record?supervisee=${id}&amp;type=home_visit`);
-    // Nobody else's: the finance officer is responsible for no supervisee.
-    const finance = await signedIn('deqing.finance');
-    expect((await finance.fetch('GET', '/worklist')).text).not.toContain(id);
-  });
-
-  it('shows the compliance calendar on the record', async () => {
-    const id = await served('日历对象');
-    const officer = await signedIn('deqing.officer');
-    const page = await officer.fetch('GET', `/c/deqing/supervisees/${id}`);
-    expect(page.text).toMatch(/data-requirement="visit" data-status="(open|short|due|overdue)"/);
+    const before = await worker.fetch('GET', '/worklist');
+    expect(before.status).toBe(200);
+    // This month's visit (earlier months' missed visits stay on the list as overdue).
+    const dues = [
+      ...before.text.matchAll(
+        new RegExp(`data-supervisee="${id}" data-requirement="visit" data-due="([^"]+)"`, 'g'),
+      ),
+    ].map((m) => m[1]!);
+    const current = dues.sort().at(-1)!;
+    expect(current).toBeDefined();
+    const row = new RegExp(`data-supervisee="${id}" data-requirement="visit" data-due="${current}"`);
+    expect(before.text).toMatch(row);
+    const link = new RegExp(`href="(/c/deqing/record\\?supervisee=${id}&amp;type=home_visit&amp;back=[^"]+)"`)
+      .exec(before.text)![1]!
+      .replaceAll('&amp;', '&');
+    const form = await worker.fetch('GET', link);
+    expect(form.text).toMatch(/value="home_visit"[^>]*checked/);
+    const key = /name="key" value="([^"]+)"/.exec(form.text)![1]!;
+    const back = /name="back" value="([^"]+)"/.exec(form.text)![1]!;
+    const today =
+      /name="occurredOn"[^>]*value="([^"]+)"/.exec(form.text)?.[1] ??
+      /value="(\d{4}-\d{2}-\d{2})"[^>]*name="occurredOn"/.exec(form.text)![1]!;
+    const saved = await worker.fetch('POST', '/c/deqing/record', {
+      form: {
+        _csrf: CookieClient.csrfOf(form.text),
+        key,
+        back,
+        type: 'home_visit',
+        superviseeId: id,
+        occurredOn: today,
+        minutes: '30',
+      },
+    });
+    expect(saved.status).toBe(303);
+    expect(saved.headers.get('location')).toMatch(/^\/worklist\?done=/);
+    const after = await worker.fetch('GET', saved.headers.get('location')!);
+    expect(after.text).toContain('已记录');
+    expect(after.text).not.toMatch(row);
+    const record = await worker.fetch('GET', `/c/deqing/supervisees/${id}`);
+    expect(record.text).toMatch(/data-requirement="visit" data-status="met"/);
   });
 
   it('shows the month’s shares on the dashboard as SVG charts', async () => {
@@ -75,5 +99,6 @@ describe('what-if preview', () => {
     const page = await admin.fetch('GET', `${path}?preview=${month}`);
     expect(page.status).toBe(200);
     expect(page.text).toContain('id="preview-result"');
+    expect(page.text).toContain('试算预览');
   });
 });

@@ -14,6 +14,7 @@ import { dashboardCompliance, dashboardOverdue } from './compliance';
 import type { Msg } from './i18n';
 import { incidentCounts } from './incidents';
 import { base, countyName, Page, pageCtx } from './kit';
+import { ledgerCounts } from './ledgers';
 
 const M = {
   activeSupervisees: { zh: '在册矫正对象', en: 'Supervisees under correction' },
@@ -27,6 +28,8 @@ const M = {
   requirements: { zh: '项服务要求', en: 'service requirements' },
   unread: { zh: '条未读消息', en: 'unread notifications' },
   month: { zh: '本月', en: 'This month' },
+  ledgersAwaiting: { zh: '份台账待确认', en: 'ledgers awaiting confirmation' },
+  ledgersReturned: { zh: '份已退回待重报', en: 'returned for correction' },
   openIncidents: { zh: '待签收重大事项', en: 'open incident reports' },
   overdueIncidents: { zh: '件已逾期', en: 'past their deadline' },
 } satisfies Record<string, Msg>;
@@ -40,28 +43,30 @@ export const dashboardRoutes = createRouter()
     const scope = superviseeScope(c.var.countyMemberships);
     const b = base(p);
 
-    const [towns, perTownship, inForce, unread, incidents, compliance, overdue] = await Promise.all([
-      k.db.select().from(townships).orderBy(asc(townships.sortOrder), asc(townships.name)),
-      scope
-        ? k.db
-            .select({
-              townshipId: supervisees.townshipId,
-              n: count(),
-              key: sql<number>`sum(${supervisees.keyPerson})`,
-            })
-            .from(supervisees)
-            .where(and(eq(supervisees.status, 'active'), scopeCondition(scope)))
-            .groupBy(supervisees.townshipId)
-        : Promise.resolve([]),
-      ruleSetOn(k.db, k.today),
-      controlDb(c.env)
-        .select({ n: count() })
-        .from(notifications)
-        .where(and(eq(notifications.userId, p.principal.user.id), isNull(notifications.readAt))),
-      incidentCounts(c),
-      dashboardCompliance(c, p),
-      dashboardOverdue(c, p),
-    ]);
+    const [towns, perTownship, inForce, unread, incidents, compliance, overdue, ledgerWork] =
+      await Promise.all([
+        k.db.select().from(townships).orderBy(asc(townships.sortOrder), asc(townships.name)),
+        scope
+          ? k.db
+              .select({
+                townshipId: supervisees.townshipId,
+                n: count(),
+                key: sql<number>`sum(${supervisees.keyPerson})`,
+              })
+              .from(supervisees)
+              .where(and(eq(supervisees.status, 'active'), scopeCondition(scope)))
+              .groupBy(supervisees.townshipId)
+          : Promise.resolve([]),
+        ruleSetOn(k.db, k.today),
+        controlDb(c.env)
+          .select({ n: count() })
+          .from(notifications)
+          .where(and(eq(notifications.userId, p.principal.user.id), isNull(notifications.readAt))),
+        incidentCounts(c),
+        dashboardCompliance(c, p),
+        dashboardOverdue(c, p),
+        ledgerCounts(c),
+      ]);
     const total = perTownship.reduce((sum, r) => sum + r.n, 0);
     const keyTotal = perTownship.reduce((sum, r) => sum + Number(r.key ?? 0), 0);
     const max = Math.max(1, ...perTownship.map((r) => r.n));
@@ -97,6 +102,15 @@ export const dashboardRoutes = createRouter()
               <span>{s(M.openIncidents)}</span>
               <small>
                 {incidents.overdue} {s(M.overdueIncidents)}
+              </small>
+            </a>
+          ) : null}
+          {ledgerWork ? (
+            <a class="tile" href={`${b}/ledgers?status=submitted`}>
+              <strong>{ledgerWork.awaiting}</strong>
+              <span>{s(M.ledgersAwaiting)}</span>
+              <small>
+                {ledgerWork.returned} {s(M.ledgersReturned)}
               </small>
             </a>
           ) : null}

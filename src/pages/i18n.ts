@@ -38,6 +38,7 @@ const STRINGS = {
   navPublic: { zh: '信息公开', en: 'Public page' },
   navReports: { zh: '统计', en: 'Statistics' },
   save: { zh: '保存', en: 'Save' },
+  back: { zh: '返回', en: 'Back' },
   cancel: { zh: '取消', en: 'Cancel' },
   search: { zh: '搜索', en: 'Search' },
   filter: { zh: '筛选', en: 'Filter' },

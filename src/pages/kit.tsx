@@ -96,6 +96,16 @@ function navItems(p: PageCtx): NavItem[] {
       show: hasRole(p, 'office_officer', 'provider_admin', 'provider_worker'),
     },
     {
+      key: 'navRecord',
+      href: `${b}/record`,
+      show: hasRole(p, 'office_officer', 'provider_admin', 'provider_worker'),
+    },
+    {
+      key: 'navLedgers',
+      href: `${b}/ledgers`,
+      show: hasRole(p, 'bureau_admin', 'bureau_officer', 'office_officer', 'provider_admin'),
+    },
+    {
       key: 'navIncidents',
       href: `${b}/incidents`,
       show: hasRole(

@@ -13,9 +13,11 @@ import { type Lang, langOf, type T, translator } from './i18n';
 import { inboxPages } from './inbox';
 import { incidentPages } from './incidents';
 import { Layout } from './layout';
+import { ledgerPages } from './ledgers';
 import { moneyPages } from './money';
 import { platformPages } from './platform';
 import { publicPages } from './public';
+import { recordPages } from './record';
 import { reportPages } from './reports';
 import { ruleSetPages } from './rule-sets';
 import { superviseePages } from './supervisees';
@@ -131,6 +133,8 @@ export const pageRoutes = createRouter()
   .route('/', inboxPages)
   .route('/', incidentPages)
   .route('/', reportPages)
+  .route('/', recordPages)
+  .route('/', ledgerPages)
   .route('/', compliancePages)
   .route('/', moneyPages)
   .route('/', publicPages);

@@ -44,7 +44,7 @@ export default async function setup(project: TestProject) {
   });
   try {
     await waitForHealthy(server, baseUrl, 120_000);
-    await seedBrowserData(baseUrl, STATE_DIR);
+    await seedBrowserData(baseUrl);
   } catch (e) {
     await stopChild(server);
     throw e;

@@ -1,5 +1,4 @@
 /** Data the browser tests and screenshots rely on, registered through the public API. */
-import { openLocalPlatform } from '../../scripts/lib/local.ts';
 import { withIdCheck } from '../../src/lib/validators.ts';
 
 export const DEMO_PASSWORD = 'demo-pass-2026';
@@ -86,7 +85,7 @@ export const PEOPLE = [
   caseNumber: `DQ-2026-${String(i + 1).padStart(3, '0')}`,
 }));
 
-export async function seedBrowserData(baseUrl: string, stateDir: string) {
+export async function seedBrowserData(baseUrl: string) {
   const admin = await apiAs(baseUrl, 'deqing.admin');
   const ids: string[] = [];
   for (const x of PEOPLE) {
@@ -109,21 +108,12 @@ export async function seedBrowserData(baseUrl: string, stateDir: string) {
     });
     ids.push(created.id);
   }
-  // The demo provider serves them all (its worker records their visits). Written straight into
-  // the local database the server reads, since assignments have no API on this branch yet.
-  const platform = await openLocalPlatform(stateDir);
-  try {
-    const d1 = platform.database('COUNTY_DEQING');
-    await d1.batch(
-      ids.map((id) =>
-        d1
-          .prepare(
-            "INSERT INTO assignments (id, supervisee_id, provider_id, worker_user_id, from_date) VALUES (?, ?, 'chenxi', 'u-provider-worker', '2026-01-05')",
-          )
-          .bind(`browser-${id}`, id),
-      ),
-    );
-  } finally {
-    await platform.dispose();
+  // The demo provider serves them all, through its social worker (who records their visits).
+  for (const id of ids) {
+    await admin('POST', `/api/v1/counties/deqing/supervisees/${id}/assignments`, {
+      providerId: 'chenxi',
+      workerUserId: 'u-provider-worker',
+      from: '2026-01-05',
+    });
   }
 }
