@@ -29,6 +29,7 @@ import { jobRoutes } from './jobs/routes';
 import { ledgerRoutes } from './ledgers/routes';
 import { Problem, problemResponse } from './lib/problem';
 import { notificationRoutes } from './notifications/routes';
+import { pageErrorResponse, wantsPage } from './pages/errors';
 import { pageRoutes } from './pages/routes';
 import { paymentRoutes } from './payments/routes';
 import { countyUserRoutes } from './platform/county-users';
@@ -109,6 +110,8 @@ export function createApp() {
   app.use('/login', csrf());
   app.use('/logout', csrf());
   app.use('/c/*', csrf());
+  app.use('/inbox/*', csrf());
+  app.use('/platform/*', csrf());
   app.use('*', authorize);
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
@@ -141,14 +144,21 @@ export function createApp() {
 
   mountDocs(app);
 
-  app.notFound((c) => problemResponse(c, 404, 'There is nothing at this address.'));
+  // A browser asking for a page gets the error as a page; API clients get problem+json.
+  const answer = (
+    c: Context<AppEnv>,
+    status: ContentfulStatusCode,
+    detail: string,
+    extra?: Problem['extra'],
+  ) => (wantsPage(c) ? pageErrorResponse(c, status, detail) : problemResponse(c, status, detail, extra));
+  app.notFound((c) => answer(c, 404, 'There is nothing at this address.'));
   app.onError((err, c) => {
-    if (err instanceof Problem) return problemResponse(c, err.status, err.detail, err.extra);
+    if (err instanceof Problem) return answer(c, err.status, err.detail, err.extra);
     if (err instanceof HTTPException) {
       const status = err.status as ContentfulStatusCode;
       const detail =
         status === 400 ? 'The request body is not valid JSON.' : err.message || 'Request refused.';
-      return problemResponse(c, status, detail);
+      return answer(c, status, detail);
     }
     // Log the failure for operators, but only its kind: messages can carry SQL or values.
     // Tests see the whole error, since test data is synthetic.
@@ -161,11 +171,7 @@ export function createApp() {
         at: 'unhandled',
       }),
     );
-    return problemResponse(
-      c,
-      500,
-      'Something went wrong on our side. Quote the request id when reporting it.',
-    );
+    return answer(c, 500, 'Something went wrong on our side. Quote the request id when reporting it.');
   });
 
   return app;

@@ -6,14 +6,12 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { desc, eq } from 'drizzle-orm';
 import { controlDb, countyDatabase, countyDrizzle } from '../db';
 import { counties } from '../db/control-schema';
-import { type Ctx, countyAudit, countyCtx, sealLater } from '../lib/context';
-import { newId } from '../lib/ids';
+import { type Ctx, countyCtx, sealLater } from '../lib/context';
 import { notFound } from '../lib/problem';
 import { createRouter } from '../lib/router';
 import { CountyParam, jsonResponse, STANDARD_ERRORS } from '../lib/schemas';
-import { nowInstant } from '../lib/time';
 import { disclosures } from './schema';
-import { buildDisclosure, DisclosureDocument } from './service';
+import { buildDisclosure, DisclosureDocument, publishDisclosure } from './service';
 
 const Published = DisclosureDocument.extend({ id: z.string(), publishedAt: z.string() }).openapi(
   'PublishedDisclosure',
@@ -50,20 +48,9 @@ export const disclosureRoutes = createRouter()
     }),
     async (c) => {
       const k = countyCtx(c);
-      const document = await build(c);
-      const id = newId();
-      const publishedAt = nowInstant();
-      await k.db.batch([
-        k.db.insert(disclosures).values({ id, publishedBy: k.actorUserId, publishedAt, body: document }),
-        countyAudit(k, {
-          action: 'disclosure.publish',
-          targetType: 'disclosure',
-          targetId: id,
-          detail: { programmes: document.programmes.length, providers: document.providers.length },
-        }),
-      ]);
+      const published = await publishDisclosure(k, controlDb(c.env));
       sealLater(c, k.d1);
-      return c.json({ ...document, id, publishedAt }, 201);
+      return c.json(published, 201);
     },
   )
   .openapi(

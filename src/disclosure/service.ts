@@ -19,11 +19,13 @@ import { type CountyRow, providerCounties, providerQualifications, providers } f
 import type { CountyDb } from '../env';
 import { evaluations } from '../evaluations/schema';
 import { ledgers } from '../ledgers/schema';
-import type { CountyCtx } from '../lib/context';
-import { civilDate } from '../lib/time';
+import { type CountyCtx, countyAudit } from '../lib/context';
+import { newId } from '../lib/ids';
+import { civilDate, nowInstant } from '../lib/time';
 import { payments } from '../payments/schema';
 import { qualificationVerifications } from '../providers/schema';
 import { ACTIVITY_TYPE_LABELS } from '../rules';
+import { disclosures } from './schema';
 
 const Fen = z.number().int();
 const Day = z.string();
@@ -315,4 +317,21 @@ export async function buildDisclosure(
   };
   // The second lock: anything not on the allowlist makes this throw rather than publish.
   return DisclosureDocument.parse(document);
+}
+
+/** Publishes the disclosure as it stands now: a snapshot the public page and endpoint serve. */
+export async function publishDisclosure(k: CountyCtx, control: ControlDb) {
+  const document = await buildDisclosure(k, control);
+  const id = newId();
+  const publishedAt = nowInstant();
+  await k.db.batch([
+    k.db.insert(disclosures).values({ id, publishedBy: k.actorUserId, publishedAt, body: document }),
+    countyAudit(k, {
+      action: 'disclosure.publish',
+      targetType: 'disclosure',
+      targetId: id,
+      detail: { programmes: document.programmes.length, providers: document.providers.length },
+    }),
+  ]);
+  return { ...document, id, publishedAt };
 }

@@ -1,17 +1,27 @@
-/** Server-rendered pages: sign-in and the county console's entry (DESIGN.md §5, no SPA). */
+/** Server-rendered pages (DESIGN.md §5, no SPA): sign-in here, the console's sections beside it. */
 
-import { inArray } from 'drizzle-orm';
 import { deleteCookie, setCookie } from 'hono/cookie';
-import { CSRF_FIELD, SESSION_COOKIE } from '../auth/middleware';
-import { ROLE_LABELS } from '../auth/roles';
+import { SESSION_COOKIE } from '../auth/middleware';
 import { signIn } from '../auth/service';
 import { revokeSession } from '../auth/sessions';
 import { appConfig } from '../config';
 import { controlDb } from '../db';
-import { counties } from '../db/control-schema';
 import { createRouter } from '../lib/router';
+import { compliancePages } from './compliance';
+import { dashboardRoutes } from './dashboard';
 import { type Lang, langOf, type T, translator } from './i18n';
+import { inboxPages } from './inbox';
+import { incidentPages } from './incidents';
 import { Layout } from './layout';
+import { ledgerPages } from './ledgers';
+import { moneyPages } from './money';
+import { platformPages } from './platform';
+import { publicPages } from './public';
+import { recordPages } from './record';
+import { reportPages } from './reports';
+import { ruleSetPages } from './rule-sets';
+import { superviseePages } from './supervisees';
+import { userPages } from './users';
 
 /** Only same-site paths: an open redirect after sign-in would be a phishing aid. */
 const safeNext = (next: unknown) =>
@@ -22,18 +32,40 @@ const safeNext = (next: unknown) =>
 function LoginPage(props: { lang: Lang; t: T; error?: string; next?: string | null; login?: string }) {
   const { t } = props;
   return (
-    <Layout lang={props.lang} t={t} title={t('signIn')} path="/login">
+    <Layout
+      lang={props.lang}
+      t={t}
+      title={t('signIn')}
+      path={props.next ? `/login?next=${encodeURIComponent(props.next)}` : '/login'}
+    >
       <form class="card narrow" method="post" action="/login">
         <h1>{t('signIn')}</h1>
         {props.error ? (
-          <p class="error" role="alert">
+          <p class="error" role="alert" id="login-error">
             {props.error}
           </p>
         ) : null}
         <label for="login">{t('login')}</label>
-        <input id="login" name="login" autocomplete="username" required value={props.login ?? ''} />
+        <input
+          id="login"
+          name="login"
+          autocomplete="username"
+          autocapitalize="none"
+          required
+          value={props.login ?? ''}
+          aria-invalid={props.error ? 'true' : undefined}
+          aria-describedby={props.error ? 'login-error' : undefined}
+        />
         <label for="password">{t('password')}</label>
-        <input id="password" name="password" type="password" autocomplete="current-password" required />
+        <input
+          id="password"
+          name="password"
+          type="password"
+          autocomplete="current-password"
+          required
+          aria-invalid={props.error ? 'true' : undefined}
+          aria-describedby={props.error ? 'login-error' : undefined}
+        />
         {props.next ? <input type="hidden" name="next" value={props.next} /> : null}
         <button type="submit">{t('signIn')}</button>
       </form>
@@ -41,7 +73,7 @@ function LoginPage(props: { lang: Lang; t: T; error?: string; next?: string | nu
   );
 }
 
-export const pageRoutes = createRouter()
+export const signInRoutes = createRouter()
   .get('/login', (c) => {
     const lang = langOf(c);
     return c.html(<LoginPage lang={lang} t={translator(lang)} next={safeNext(c.req.query('next'))} />);
@@ -71,61 +103,38 @@ export const pageRoutes = createRouter()
       maxAge: cfg.sessionAbsoluteHours * 3600,
     });
     const firstCounty = result.value.memberships.find((m) => m.county)?.county;
-    return c.redirect(next ?? (firstCounty ? `/c/${firstCounty}/` : '/docs'), 303);
+    const operator = result.value.memberships.some((m) => m.role === 'platform_operator');
+    return c.redirect(next ?? (firstCounty ? `/c/${firstCounty}/` : operator ? '/platform' : '/inbox'), 303);
   })
   .post('/logout', async (c) => {
     await revokeSession(controlDb(c.env), c.var.principal!.session.id);
     deleteCookie(c, SESSION_COOKIE, { path: '/', secure: true });
     return c.redirect('/login', 303);
   })
-  .get('/c/:county', (c) => c.redirect(`/c/${c.var.county.slug}/`, 301))
-  .get('/c/:county/', async (c) => {
-    const lang = langOf(c);
-    const t = translator(lang);
-    const principal = c.var.principal!;
-    const county = c.var.county;
-    const mySlugs = [...new Set(principal.memberships.map((m) => m.county).filter((s): s is string => !!s))];
-    const mine = await controlDb(c.env).select().from(counties).where(inArray(counties.slug, mySlugs));
-    const roles = principal.memberships.filter((m) => m.county === county.slug);
-    const nav = (
-      <form method="post" action="/logout" class="inline">
-        <input type="hidden" name={CSRF_FIELD} value={principal.session.csrfToken} />
-        <button type="submit" class="link">
-          {t('signOut')}
-        </button>
-      </form>
-    );
-    return c.html(
-      <Layout lang={lang} t={t} title={county.name} path={`/c/${county.slug}/`} header={nav}>
-        <h1>{lang === 'zh' ? county.name : (county.nameEn ?? county.name)}</h1>
-        <p>
-          {t('welcome')}, {principal.user.displayName}
-        </p>
-        <section class="card">
-          <h2>{t('yourRoles')}</h2>
-          <ul>
-            {roles.map((m) => (
-              <li>{ROLE_LABELS[m.role][lang]}</li>
-            ))}
-          </ul>
-        </section>
-        {mine.length > 1 ? (
-          <section class="card">
-            <h2>{t('otherCounties')}</h2>
-            <ul>
-              {mine.map((k) => (
-                <li>
-                  <a href={`/c/${k.slug}/`} aria-current={k.slug === county.slug ? 'page' : undefined}>
-                    {lang === 'zh' ? k.name : (k.nameEn ?? k.name)}
-                  </a>
-                </li>
-              ))}
-            </ul>
-          </section>
-        ) : null}
-        <p>
-          <a href="/docs">{t('apiDocs')}</a>
-        </p>
-      </Layout>,
+  .get('/', (c) => {
+    const principal = c.var.principal;
+    if (!principal) return c.redirect('/login', 303);
+    const first = principal.memberships.find((m) => m.county)?.county;
+    if (first) return c.redirect(`/c/${first}/`, 303);
+    return c.redirect(
+      principal.memberships.some((m) => m.role === 'platform_operator') ? '/platform' : '/inbox',
+      303,
     );
   });
+
+/** Every page of the console, in one router mounted by the app. */
+export const pageRoutes = createRouter()
+  .route('/', signInRoutes)
+  .route('/', dashboardRoutes)
+  .route('/', superviseePages)
+  .route('/', ruleSetPages)
+  .route('/', userPages)
+  .route('/', platformPages)
+  .route('/', inboxPages)
+  .route('/', incidentPages)
+  .route('/', reportPages)
+  .route('/', recordPages)
+  .route('/', ledgerPages)
+  .route('/', compliancePages)
+  .route('/', moneyPages)
+  .route('/', publicPages);

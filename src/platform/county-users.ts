@@ -29,7 +29,7 @@ const Scope = {
   townshipIds: z.array(z.string().min(1).max(64)).min(1).max(100).optional(),
 };
 
-const NewMember = z.strictObject({
+export const NewMember = z.strictObject({
   login: z
     .string()
     .trim()
@@ -41,7 +41,7 @@ const NewMember = z.strictObject({
   ...Scope,
 });
 
-const MembershipPatch = z
+export const MembershipPatch = z
   .strictObject({
     role: Scope.role.optional(),
     providerId: Scope.providerId.nullable(),
@@ -114,6 +114,133 @@ async function membershipInCounty(c: Ctx, id: string) {
   return row;
 }
 
+export async function listMembers(c: Ctx) {
+  const rows = await controlDb(c.env)
+    .select({ user: users, m: memberships })
+    .from(memberships)
+    .innerJoin(users, eq(users.id, memberships.userId))
+    .where(eq(memberships.county, c.var.county.slug));
+  const byUser = new Map<string, z.infer<typeof MemberSchema>>();
+  for (const { user, m } of rows) {
+    const entry = byUser.get(user.id) ?? { ...publicUser(user), status: user.status, memberships: [] };
+    entry.memberships.push(toMembership(m));
+    byUser.set(user.id, entry);
+  }
+  const items = [...byUser.values()].sort((a, b) => a.login.localeCompare(b.login));
+  return items;
+}
+
+export async function grantMembership(c: Ctx, body: z.infer<typeof NewMember>) {
+  await checkScope(c, body);
+  const db = controlDb(c.env);
+  const login = normalizeLogin(body.login);
+  const existing = (await db.select().from(users).where(eq(users.login, login)).limit(1))[0];
+  if (existing && body.password) {
+    throw invalid([{ path: 'password', message: 'an existing user keeps their password; leave it out' }]);
+  }
+  if (!existing && !body.displayName)
+    throw invalid([{ path: 'displayName', message: 'required for a new user' }]);
+  if (!existing && !body.password) throw invalid([{ path: 'password', message: 'required for a new user' }]);
+  const user = existing ?? {
+    id: newId(),
+    login,
+    displayName: body.displayName!,
+    passwordHash: await hashPassword(body.password!, c.env.PASSWORD_PEPPER),
+    status: 'active' as const,
+  };
+  const membership = {
+    id: newId(),
+    userId: user.id,
+    county: c.var.county.slug,
+    role: body.role,
+    providerId: body.providerId ?? null,
+    townshipIds: body.townshipIds ?? null,
+    createdBy: c.var.principal!.user.id,
+  };
+  const audit = (action: string, targetType: string, targetId: string, detail?: Record<string, unknown>) =>
+    db.insert(platformAuditLog).values(auditValues(auditBy(c, { action, targetType, targetId, detail })));
+  try {
+    if (existing) {
+      await db.batch([
+        db.insert(memberships).values(membership),
+        audit('membership.grant', 'membership', membership.id, {
+          county: membership.county,
+          role: body.role,
+        }),
+      ]);
+    } else {
+      await db.batch([
+        db.insert(users).values({ ...user, passwordHash: (user as { passwordHash: string }).passwordHash }),
+        db.insert(memberships).values(membership),
+        audit('user.create', 'user', user.id),
+        audit('membership.grant', 'membership', membership.id, {
+          county: membership.county,
+          role: body.role,
+        }),
+      ]);
+    }
+  } catch (e) {
+    if (String(e).includes('UNIQUE')) throw conflict('This user already has this role in this county.');
+    throw e;
+  }
+  sealLater(c, c.env.CONTROL_DB);
+  return {
+    user: { ...publicUser(user), status: user.status },
+    membership: toMembership({ ...membership, createdAt: '' }),
+  };
+}
+
+export async function updateMembership(c: Ctx, id: string, patch: z.infer<typeof MembershipPatch>) {
+  const current = await membershipInCounty(c, id);
+  if (current.role === 'platform_operator') throw notFound('membership');
+  const next = {
+    role: (patch.role ?? current.role) as CountyRole,
+    providerId: patch.providerId === undefined ? current.providerId : patch.providerId,
+    townshipIds: patch.townshipIds === undefined ? current.townshipIds : patch.townshipIds,
+  };
+  await checkScope(c, next);
+  const db = controlDb(c.env);
+  const [updated] = await db.batch([
+    db.update(memberships).set(next).where(eq(memberships.id, id)).returning(),
+    db.insert(platformAuditLog).values(
+      auditValues(
+        auditBy(c, {
+          action: 'membership.update',
+          targetType: 'membership',
+          targetId: id,
+          detail: {
+            county: current.county,
+            from: current.role,
+            to: next.role,
+            fields: Object.keys(patch),
+          },
+        }),
+      ),
+    ),
+  ]);
+  sealLater(c, c.env.CONTROL_DB);
+  return toMembership(updated[0]!);
+}
+
+export async function revokeMembership(c: Ctx, id: string) {
+  const current = await membershipInCounty(c, id);
+  const db = controlDb(c.env);
+  await db.batch([
+    db.delete(memberships).where(eq(memberships.id, id)),
+    db.insert(platformAuditLog).values(
+      auditValues(
+        auditBy(c, {
+          action: 'membership.revoke',
+          targetType: 'membership',
+          targetId: id,
+          detail: { county: current.county, role: current.role },
+        }),
+      ),
+    ),
+  ]);
+  sealLater(c, c.env.CONTROL_DB);
+}
+
 export const countyUserRoutes = createRouter()
   .openapi(
     createRoute({
@@ -127,21 +254,7 @@ export const countyUserRoutes = createRouter()
         ...STANDARD_ERRORS,
       },
     }),
-    async (c) => {
-      const rows = await controlDb(c.env)
-        .select({ user: users, m: memberships })
-        .from(memberships)
-        .innerJoin(users, eq(users.id, memberships.userId))
-        .where(eq(memberships.county, c.var.county.slug));
-      const byUser = new Map<string, z.infer<typeof MemberSchema>>();
-      for (const { user, m } of rows) {
-        const entry = byUser.get(user.id) ?? { ...publicUser(user), status: user.status, memberships: [] };
-        entry.memberships.push(toMembership(m));
-        byUser.set(user.id, entry);
-      }
-      const items = [...byUser.values()].sort((a, b) => a.login.localeCompare(b.login));
-      return c.json({ items }, 200);
-    },
+    async (c) => c.json({ items: await listMembers(c) }, 200),
   )
   .openapi(
     createRoute({
@@ -159,77 +272,7 @@ export const countyUserRoutes = createRouter()
         ...STANDARD_ERRORS,
       },
     }),
-    async (c) => {
-      const body = c.req.valid('json');
-      await checkScope(c, body);
-      const db = controlDb(c.env);
-      const login = normalizeLogin(body.login);
-      const existing = (await db.select().from(users).where(eq(users.login, login)).limit(1))[0];
-      if (existing && body.password) {
-        throw invalid([{ path: 'password', message: 'an existing user keeps their password; leave it out' }]);
-      }
-      if (!existing && !body.displayName)
-        throw invalid([{ path: 'displayName', message: 'required for a new user' }]);
-      if (!existing && !body.password)
-        throw invalid([{ path: 'password', message: 'required for a new user' }]);
-      const user = existing ?? {
-        id: newId(),
-        login,
-        displayName: body.displayName!,
-        passwordHash: await hashPassword(body.password!, c.env.PASSWORD_PEPPER),
-        status: 'active' as const,
-      };
-      const membership = {
-        id: newId(),
-        userId: user.id,
-        county: c.var.county.slug,
-        role: body.role,
-        providerId: body.providerId ?? null,
-        townshipIds: body.townshipIds ?? null,
-        createdBy: c.var.principal!.user.id,
-      };
-      const audit = (
-        action: string,
-        targetType: string,
-        targetId: string,
-        detail?: Record<string, unknown>,
-      ) =>
-        db.insert(platformAuditLog).values(auditValues(auditBy(c, { action, targetType, targetId, detail })));
-      try {
-        if (existing) {
-          await db.batch([
-            db.insert(memberships).values(membership),
-            audit('membership.grant', 'membership', membership.id, {
-              county: membership.county,
-              role: body.role,
-            }),
-          ]);
-        } else {
-          await db.batch([
-            db
-              .insert(users)
-              .values({ ...user, passwordHash: (user as { passwordHash: string }).passwordHash }),
-            db.insert(memberships).values(membership),
-            audit('user.create', 'user', user.id),
-            audit('membership.grant', 'membership', membership.id, {
-              county: membership.county,
-              role: body.role,
-            }),
-          ]);
-        }
-      } catch (e) {
-        if (String(e).includes('UNIQUE')) throw conflict('This user already has this role in this county.');
-        throw e;
-      }
-      sealLater(c, c.env.CONTROL_DB);
-      return c.json(
-        {
-          user: { ...publicUser(user), status: user.status },
-          membership: toMembership({ ...membership, createdAt: '' }),
-        },
-        201,
-      );
-    },
+    async (c) => c.json(await grantMembership(c, c.req.valid('json')), 201),
   )
   .openapi(
     createRoute({
@@ -240,39 +283,7 @@ export const countyUserRoutes = createRouter()
       request: { params: MembershipParam, body: jsonBody(MembershipPatch) },
       responses: { 200: jsonResponse('Updated', MembershipSchema), ...STANDARD_ERRORS },
     }),
-    async (c) => {
-      const { id } = c.req.valid('param');
-      const patch = c.req.valid('json');
-      const current = await membershipInCounty(c, id);
-      if (current.role === 'platform_operator') throw notFound('membership');
-      const next = {
-        role: (patch.role ?? current.role) as CountyRole,
-        providerId: patch.providerId === undefined ? current.providerId : patch.providerId,
-        townshipIds: patch.townshipIds === undefined ? current.townshipIds : patch.townshipIds,
-      };
-      await checkScope(c, next);
-      const db = controlDb(c.env);
-      const [updated] = await db.batch([
-        db.update(memberships).set(next).where(eq(memberships.id, id)).returning(),
-        db.insert(platformAuditLog).values(
-          auditValues(
-            auditBy(c, {
-              action: 'membership.update',
-              targetType: 'membership',
-              targetId: id,
-              detail: {
-                county: current.county,
-                from: current.role,
-                to: next.role,
-                fields: Object.keys(patch),
-              },
-            }),
-          ),
-        ),
-      ]);
-      sealLater(c, c.env.CONTROL_DB);
-      return c.json(toMembership(updated[0]!), 200);
-    },
+    async (c) => c.json(await updateMembership(c, c.req.valid('param').id, c.req.valid('json')), 200),
   )
   .openapi(
     createRoute({
@@ -284,23 +295,7 @@ export const countyUserRoutes = createRouter()
       responses: { 204: { description: 'Withdrawn' }, ...STANDARD_ERRORS },
     }),
     async (c) => {
-      const { id } = c.req.valid('param');
-      const current = await membershipInCounty(c, id);
-      const db = controlDb(c.env);
-      await db.batch([
-        db.delete(memberships).where(eq(memberships.id, id)),
-        db.insert(platformAuditLog).values(
-          auditValues(
-            auditBy(c, {
-              action: 'membership.revoke',
-              targetType: 'membership',
-              targetId: id,
-              detail: { county: current.county, role: current.role },
-            }),
-          ),
-        ),
-      ]);
-      sealLater(c, c.env.CONTROL_DB);
+      await revokeMembership(c, c.req.valid('param').id);
       return c.body(null, 204);
     },
   );

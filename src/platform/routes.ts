@@ -4,7 +4,7 @@ import { asc, eq } from 'drizzle-orm';
 import { auditValues, verifyAuditChain } from '../audit/audit';
 import { bindingForSlug, controlDb, hasCountyBinding } from '../db';
 import { counties, platformAuditLog, providerCounties, providers } from '../db/control-schema';
-import { auditBy, sealLater } from '../lib/context';
+import { auditBy, type Ctx, sealLater } from '../lib/context';
 import { newId } from '../lib/ids';
 import { conflict, invalid, notFound } from '../lib/problem';
 import { createRouter } from '../lib/router';
@@ -39,7 +39,7 @@ const NewCounty = z.strictObject({
   timezone: z.string().min(1).max(64).optional(),
 });
 
-const CountyPatch = z.strictObject({
+export const CountyPatch = z.strictObject({
   name: z.string().trim().min(1).max(50).optional(),
   nameEn: z.string().trim().min(1).max(100).optional(),
   status: z.enum(['active', 'suspended']).optional(),
@@ -63,7 +63,7 @@ export const ProviderSchema = z
   })
   .openapi('Provider');
 
-const NewProvider = z.strictObject({
+export const NewProvider = z.strictObject({
   name: z.string().trim().min(1).max(100),
   nameEn: z.string().trim().min(1).max(200).optional(),
   creditCode: CreditCode,
@@ -110,6 +110,118 @@ const toProvider = (r: typeof providers.$inferSelect, countyList?: string[]) => 
 
 const isUnique = (e: unknown) => String(e).includes('UNIQUE');
 
+export async function listCounties(c: Ctx) {
+  const rows = await controlDb(c.env).select().from(counties).orderBy(asc(counties.slug));
+  return rows.map(toCounty);
+}
+
+export async function patchCounty(c: Ctx, slug: string, patch: z.infer<typeof CountyPatch>) {
+  if (patch.timezone && !isValidTimezone(patch.timezone)) {
+    throw invalid([{ path: 'timezone', message: 'not an IANA timezone' }]);
+  }
+  const db = controlDb(c.env);
+  const existing = await db
+    .select({ slug: counties.slug })
+    .from(counties)
+    .where(eq(counties.slug, slug))
+    .limit(1);
+  if (!existing[0]) throw notFound('county');
+  const [updated] = await db.batch([
+    db
+      .update(counties)
+      .set({ ...patch, updatedAt: nowInstant() })
+      .where(eq(counties.slug, slug))
+      .returning(),
+    db.insert(platformAuditLog).values(
+      auditValues(
+        auditBy(c, {
+          action: 'county.update',
+          targetType: 'county',
+          targetId: slug,
+          detail: { fields: Object.keys(patch) },
+        }),
+      ),
+    ),
+  ]);
+  sealLater(c, c.env.CONTROL_DB);
+  return toCounty(updated[0]!);
+}
+
+export async function listProviders(c: Ctx) {
+  const db = controlDb(c.env);
+  const [rows, links] = await db.batch([
+    db.select().from(providers).orderBy(asc(providers.name)),
+    db.select().from(providerCounties),
+  ]);
+  return rows.map((p) =>
+    toProvider(
+      p,
+      links.filter((l) => l.providerId === p.id).map((l) => l.county),
+    ),
+  );
+}
+
+export async function createProvider(c: Ctx, body: z.infer<typeof NewProvider>) {
+  const row = {
+    id: newId(),
+    name: body.name,
+    nameEn: body.nameEn ?? null,
+    creditCode: body.creditCode,
+    contactName: body.contactName ?? null,
+    contactPhone: body.contactPhone ?? null,
+    address: body.address ?? null,
+    status: 'active' as const,
+  };
+  const db = controlDb(c.env);
+  try {
+    await db.batch([
+      db.insert(providers).values(row),
+      db
+        .insert(platformAuditLog)
+        .values(
+          auditValues(auditBy(c, { action: 'provider.create', targetType: 'provider', targetId: row.id })),
+        ),
+    ]);
+  } catch (e) {
+    if (isUnique(e)) throw conflict('A provider with that credit code exists.');
+    throw e;
+  }
+  sealLater(c, c.env.CONTROL_DB);
+  return toProvider({ ...row, createdAt: '', updatedAt: null }, []);
+}
+
+export async function linkProviderCounty(c: Ctx, id: string, slug: string, sinceDay?: string) {
+  const db = controlDb(c.env);
+  const [p, k] = await db.batch([
+    db.select({ id: providers.id }).from(providers).where(eq(providers.id, id)).limit(1),
+    db.select().from(counties).where(eq(counties.slug, slug)).limit(1),
+  ]);
+  if (!p[0]) throw notFound('provider');
+  if (!k[0]) throw notFound('county');
+  const since = sinceDay ?? todayIn(k[0].timezone);
+  await db.batch([
+    db
+      .insert(providerCounties)
+      .values({ providerId: id, county: slug, since })
+      .onConflictDoUpdate({
+        target: [providerCounties.providerId, providerCounties.county],
+        set: { since },
+      }),
+    db.insert(platformAuditLog).values(
+      auditValues(
+        auditBy(c, {
+          action: 'provider.link_county',
+          targetType: 'provider',
+          targetId: id,
+          detail: { county: slug },
+        }),
+      ),
+    ),
+  ]);
+  sealLater(c, c.env.CONTROL_DB);
+  return { providerId: id, county: slug, since };
+}
+
 export const platformRoutes = createRouter()
   .openapi(
     createRoute({
@@ -122,10 +234,7 @@ export const platformRoutes = createRouter()
         ...STANDARD_ERRORS,
       },
     }),
-    async (c) => {
-      const rows = await controlDb(c.env).select().from(counties).orderBy(asc(counties.slug));
-      return c.json({ items: rows.map(toCounty) }, 200);
-    },
+    async (c) => c.json({ items: await listCounties(c) }, 200),
   )
   .openapi(
     createRoute({
@@ -193,39 +302,7 @@ export const platformRoutes = createRouter()
       request: { params: SlugParam, body: jsonBody(CountyPatch) },
       responses: { 200: jsonResponse('Updated', CountySchema), ...STANDARD_ERRORS },
     }),
-    async (c) => {
-      const { slug } = c.req.valid('param');
-      const patch = c.req.valid('json');
-      if (patch.timezone && !isValidTimezone(patch.timezone)) {
-        throw invalid([{ path: 'timezone', message: 'not an IANA timezone' }]);
-      }
-      const db = controlDb(c.env);
-      const existing = await db
-        .select({ slug: counties.slug })
-        .from(counties)
-        .where(eq(counties.slug, slug))
-        .limit(1);
-      if (!existing[0]) throw notFound('county');
-      const [updated] = await db.batch([
-        db
-          .update(counties)
-          .set({ ...patch, updatedAt: nowInstant() })
-          .where(eq(counties.slug, slug))
-          .returning(),
-        db.insert(platformAuditLog).values(
-          auditValues(
-            auditBy(c, {
-              action: 'county.update',
-              targetType: 'county',
-              targetId: slug,
-              detail: { fields: Object.keys(patch) },
-            }),
-          ),
-        ),
-      ]);
-      sealLater(c, c.env.CONTROL_DB);
-      return c.json(toCounty(updated[0]!), 200);
-    },
+    async (c) => c.json(await patchCounty(c, c.req.valid('param').slug, c.req.valid('json')), 200),
   )
   .openapi(
     createRoute({
@@ -238,24 +315,7 @@ export const platformRoutes = createRouter()
         ...STANDARD_ERRORS,
       },
     }),
-    async (c) => {
-      const db = controlDb(c.env);
-      const [rows, links] = await db.batch([
-        db.select().from(providers).orderBy(asc(providers.name)),
-        db.select().from(providerCounties),
-      ]);
-      return c.json(
-        {
-          items: rows.map((p) =>
-            toProvider(
-              p,
-              links.filter((l) => l.providerId === p.id).map((l) => l.county),
-            ),
-          ),
-        },
-        200,
-      );
-    },
+    async (c) => c.json({ items: await listProviders(c) }, 200),
   )
   .openapi(
     createRoute({
@@ -270,37 +330,7 @@ export const platformRoutes = createRouter()
         ...STANDARD_ERRORS,
       },
     }),
-    async (c) => {
-      const body = c.req.valid('json');
-      const row = {
-        id: newId(),
-        name: body.name,
-        nameEn: body.nameEn ?? null,
-        creditCode: body.creditCode,
-        contactName: body.contactName ?? null,
-        contactPhone: body.contactPhone ?? null,
-        address: body.address ?? null,
-        status: 'active' as const,
-      };
-      const db = controlDb(c.env);
-      try {
-        await db.batch([
-          db.insert(providers).values(row),
-          db
-            .insert(platformAuditLog)
-            .values(
-              auditValues(
-                auditBy(c, { action: 'provider.create', targetType: 'provider', targetId: row.id }),
-              ),
-            ),
-        ]);
-      } catch (e) {
-        if (isUnique(e)) throw conflict('A provider with that credit code exists.');
-        throw e;
-      }
-      sealLater(c, c.env.CONTROL_DB);
-      return c.json(toProvider({ ...row, createdAt: '', updatedAt: null }, []), 201);
-    },
+    async (c) => c.json(await createProvider(c, c.req.valid('json')), 201),
   )
   .openapi(
     createRoute({
@@ -365,36 +395,7 @@ export const platformRoutes = createRouter()
     }),
     async (c) => {
       const { id, slug } = c.req.valid('param');
-      const body = c.req.valid('json');
-      const db = controlDb(c.env);
-      const [p, k] = await db.batch([
-        db.select({ id: providers.id }).from(providers).where(eq(providers.id, id)).limit(1),
-        db.select().from(counties).where(eq(counties.slug, slug)).limit(1),
-      ]);
-      if (!p[0]) throw notFound('provider');
-      if (!k[0]) throw notFound('county');
-      const since = body.since ?? todayIn(k[0].timezone);
-      await db.batch([
-        db
-          .insert(providerCounties)
-          .values({ providerId: id, county: slug, since })
-          .onConflictDoUpdate({
-            target: [providerCounties.providerId, providerCounties.county],
-            set: { since },
-          }),
-        db.insert(platformAuditLog).values(
-          auditValues(
-            auditBy(c, {
-              action: 'provider.link_county',
-              targetType: 'provider',
-              targetId: id,
-              detail: { county: slug },
-            }),
-          ),
-        ),
-      ]);
-      sealLater(c, c.env.CONTROL_DB);
-      return c.json({ providerId: id, county: slug, since }, 200);
+      return c.json(await linkProviderCounty(c, id, slug, c.req.valid('json').since), 200);
     },
   )
   .openapi(

@@ -4,25 +4,23 @@
  * since providers and offices work to these rules.
  */
 import { createRoute, z } from '@hono/zod-openapi';
-import { eq, sql } from 'drizzle-orm';
-import { auditValues } from '../audit/audit';
-import { auditLog } from '../audit/schema';
-import { auditBy, type Ctx, sealLater } from '../lib/context';
-import { newId } from '../lib/ids';
-import { conflict, invalid, notFound } from '../lib/problem';
+import { countyCtx, sealLater } from '../lib/context';
+import { notFound } from '../lib/problem';
 import { createRouter } from '../lib/router';
 import { CivilDate, CountyParam, jsonBody, jsonResponse, problemDoc, STANDARD_ERRORS } from '../lib/schemas';
-import { nowInstant, todayIn } from '../lib/time';
-import { PRESETS, validateRuleSet } from '../rules';
-import { diffRuleSets } from './diff';
-import { ruleSets } from './schema';
+import { todayIn } from '../lib/time';
+import { PRESETS } from '../rules';
 import {
-  countyActivityTypes,
+  createDraft,
+  diffAgainst,
+  discardDraft,
   getRuleSetRow,
-  latestPublished,
   listRuleSets,
   presentRuleSet,
+  publishDraft,
   ruleSetOn,
+  saveDraft,
+  validatedRuleSet,
 } from './service';
 
 const RuleSetDoc = z.record(z.string(), z.unknown()).openapi('RuleSet', {
@@ -38,17 +36,6 @@ const RuleSetVersion = z
   .catchall(z.unknown())
   .openapi('RuleSetVersion');
 const IdParam = CountyParam.extend({ id: z.string().openapi({ param: { name: 'id', in: 'path' } }) });
-
-async function validated(c: Ctx, body: unknown) {
-  const result = validateRuleSet(body, { extraActivityTypes: await countyActivityTypes(c.var.countyDb) });
-  if (!result.ok) throw invalid(result.errors, 'The rule set is not valid.');
-  return result.value;
-}
-
-const audit = (c: Ctx, action: string, id: string, detail?: Record<string, unknown>) =>
-  c.var.countyDb
-    .insert(auditLog)
-    .values(auditValues(auditBy(c, { action, targetType: 'rule_set', targetId: id, detail })));
 
 export const ruleSetRoutes = createRouter()
   .openapi(
@@ -143,7 +130,7 @@ export const ruleSetRoutes = createRouter()
       responses: { 200: jsonResponse('Valid', z.object({ valid: z.literal(true) })), ...STANDARD_ERRORS },
     }),
     async (c) => {
-      await validated(c, c.req.valid('json'));
+      await validatedRuleSet(c.var.countyDb, c.req.valid('json'));
       return c.json({ valid: true as const }, 200);
     },
   )
@@ -157,28 +144,10 @@ export const ruleSetRoutes = createRouter()
       responses: { 201: jsonResponse('Draft created', RuleSetVersion), ...STANDARD_ERRORS },
     }),
     async (c) => {
-      const ruleSet = await validated(c, c.req.valid('json'));
-      const db = c.var.countyDb;
-      const base = await latestPublished(db);
-      const id = newId();
-      const [inserted] = await db.batch([
-        db
-          .insert(ruleSets)
-          .values({
-            id,
-            version: sql`(SELECT coalesce(max(version), 0) + 1 FROM rule_sets)`,
-            status: 'draft',
-            name: ruleSet.name,
-            effectiveFrom: ruleSet.effectiveFrom,
-            body: ruleSet as unknown as Record<string, unknown>,
-            basedOn: base?.id ?? null,
-            createdBy: c.var.principal!.user.id,
-          })
-          .returning(),
-        audit(c, 'rule_set.create', id),
-      ]);
-      sealLater(c, c.var.countyD1);
-      return c.json(presentRuleSet(inserted[0]!), 201);
+      const k = countyCtx(c);
+      const row = await createDraft(k, c.req.valid('json'));
+      sealLater(c, k.d1);
+      return c.json(presentRuleSet(row), 201);
     },
   )
   .openapi(
@@ -222,27 +191,10 @@ export const ruleSetRoutes = createRouter()
       },
     }),
     async (c) => {
-      const { id } = c.req.valid('param');
-      const row = await getRuleSetRow(c.var.countyDb, id);
-      if (row.status !== 'draft')
-        throw conflict(`Version ${row.version} is ${row.status}; create a new draft instead.`);
-      const ruleSet = await validated(c, c.req.valid('json'));
-      const db = c.var.countyDb;
-      const [updated] = await db.batch([
-        db
-          .update(ruleSets)
-          .set({
-            name: ruleSet.name,
-            effectiveFrom: ruleSet.effectiveFrom,
-            body: ruleSet as unknown as Record<string, unknown>,
-            updatedAt: nowInstant(),
-          })
-          .where(eq(ruleSets.id, id))
-          .returning(),
-        audit(c, 'rule_set.update', id),
-      ]);
-      sealLater(c, c.var.countyD1);
-      return c.json(presentRuleSet(updated[0]!), 200);
+      const k = countyCtx(c);
+      const row = await saveDraft(k, c.req.valid('param').id, c.req.valid('json'));
+      sealLater(c, k.d1);
+      return c.json(presentRuleSet(row), 200);
     },
   )
   .openapi(
@@ -255,16 +207,9 @@ export const ruleSetRoutes = createRouter()
       responses: { 204: { description: 'Discarded' }, ...STANDARD_ERRORS },
     }),
     async (c) => {
-      const { id } = c.req.valid('param');
-      const row = await getRuleSetRow(c.var.countyDb, id);
-      if (row.status !== 'draft')
-        throw conflict(`Version ${row.version} is ${row.status}; only drafts can be discarded.`);
-      const db = c.var.countyDb;
-      await db.batch([
-        db.update(ruleSets).set({ status: 'discarded', updatedAt: nowInstant() }).where(eq(ruleSets.id, id)),
-        audit(c, 'rule_set.discard', id),
-      ]);
-      sealLater(c, c.var.countyD1);
+      const k = countyCtx(c);
+      await discardDraft(k, c.req.valid('param').id);
+      sealLater(c, k.d1);
       return c.body(null, 204);
     },
   )
@@ -290,34 +235,10 @@ export const ruleSetRoutes = createRouter()
       },
     }),
     async (c) => {
-      const { id } = c.req.valid('param');
-      const { effectiveFrom } = c.req.valid('json');
-      const db = c.var.countyDb;
-      const row = await getRuleSetRow(db, id);
-      if (row.status !== 'draft') throw conflict(`Version ${row.version} is already ${row.status}.`);
-      const body = { ...(row.body as Record<string, unknown>), ...(effectiveFrom ? { effectiveFrom } : {}) };
-      // Validated again: the county's activity types may have changed since the draft was saved.
-      const ruleSet = await validated(c, body);
-      const now = nowInstant();
-      const [updated] = await db.batch([
-        db
-          .update(ruleSets)
-          .set({
-            status: 'published',
-            effectiveFrom: ruleSet.effectiveFrom,
-            body: ruleSet as unknown as Record<string, unknown>,
-            publishedAt: now,
-            publishedBy: c.var.principal!.user.id,
-            updatedAt: now,
-          })
-          // Guarded, so two concurrent publishes of one draft cannot both succeed.
-          .where(sql`${ruleSets.id} = ${id} AND ${ruleSets.status} = 'draft'`)
-          .returning(),
-        audit(c, 'rule_set.publish', id, { version: row.version, effectiveFrom: ruleSet.effectiveFrom }),
-      ]);
-      if (!updated[0]) throw conflict('The draft was published or discarded meanwhile.');
-      sealLater(c, c.var.countyD1);
-      return c.json(presentRuleSet(updated[0]), 200);
+      const k = countyCtx(c);
+      const row = await publishDraft(k, c.req.valid('param').id, c.req.valid('json').effectiveFrom);
+      sealLater(c, k.d1);
+      return c.json(presentRuleSet(row), 200);
     },
   )
   .openapi(
@@ -347,22 +268,8 @@ export const ruleSetRoutes = createRouter()
       },
     }),
     async (c) => {
-      const { id } = c.req.valid('param');
       const { against } = c.req.valid('query');
-      const db = c.var.countyDb;
-      const target = await getRuleSetRow(db, id);
-      let base = against ? await getRuleSetRow(db, against) : null;
-      if (!against) {
-        const inForce = await ruleSetOn(db, todayIn(c.var.county.timezone));
-        base = inForce ? await getRuleSetRow(db, inForce.id) : null;
-      }
-      return c.json(
-        {
-          from: base ? { id: base.id, version: base.version } : null,
-          to: { id: target.id, version: target.version },
-          changes: diffRuleSets(base?.body ?? {}, target.body),
-        },
-        200,
-      );
+      const today = todayIn(c.var.county.timezone);
+      return c.json(await diffAgainst(c.var.countyDb, c.req.valid('param').id, today, against), 200);
     },
   );

@@ -31,7 +31,7 @@ const Phone = z
   .regex(/^[0-9+\-() ]{5,20}$/, 'expected a phone number');
 const Text = (max: number) => z.string().trim().min(1).max(max);
 
-const NewSupervisee = z
+export const NewSupervisee = z
   .strictObject({
     caseNumber: Text(40),
     name: Text(50),
@@ -51,7 +51,7 @@ const NewSupervisee = z
   })
   .openapi('NewSupervisee');
 
-const SuperviseePatch = z
+export const SuperviseePatch = z
   .strictObject({
     caseNumber: Text(40),
     name: Text(50),
@@ -71,7 +71,7 @@ const SuperviseePatch = z
   .partial()
   .openapi('SuperviseePatch');
 
-const LevelChange = z.strictObject({ level: Text(64), effectiveFrom: CivilDate, reason: Text(200) });
+export const LevelChange = z.strictObject({ level: Text(64), effectiveFrom: CivilDate, reason: Text(200) });
 
 const Supervisee = z
   .object({ id: z.string(), caseNumber: z.string(), level: z.string(), version: z.number() })

@@ -8,7 +8,11 @@ export class CookieClient {
   async fetch(
     method: string,
     path: string,
-    init: { form?: Record<string, string>; json?: unknown; headers?: Record<string, string> } = {},
+    init: {
+      form?: Record<string, string> | URLSearchParams;
+      json?: unknown;
+      headers?: Record<string, string>;
+    } = {},
   ) {
     const headers: Record<string, string> = { origin: BASE, ...init.headers };
     if (this.cookies.size) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');

@@ -1,0 +1,170 @@
+/**
+ * The field and review pages: recording a service (one activity however often the form is sent)
+ * and a ledger's round trip between the provider and the township office.
+ */
+import { describe, expect, it } from 'vitest';
+import { CookieClient } from '../../test/helpers/browser-like';
+import { superviseeBody } from '../../test/helpers/fixtures';
+import { call, tokenFor } from '../../test/helpers/http';
+import { DEMO_PASSWORD } from '../demo/data';
+
+async function signedIn(login: string) {
+  const browser = new CookieClient();
+  const r = await browser.fetch('POST', '/login', { form: { login, password: DEMO_PASSWORD } });
+  expect(r.status).toBe(303);
+  return browser;
+}
+
+/** A supervisee of 武康 assigned to the demo provider. */
+async function served(name = '走访对象') {
+  const admin = await tokenFor('deqing.admin');
+  const r = await call('POST', '/api/v1/counties/deqing/supervisees', {
+    token: admin,
+    body: superviseeBody({ name, townshipId: 'wukang' }),
+  });
+  expect(r.status).toBe(201);
+  const a = await call('POST', `/api/v1/counties/deqing/supervisees/${r.body.id}/assignments`, {
+    token: admin,
+    body: { providerId: 'chenxi', workerUserId: 'u-provider-worker', from: '2026-01-01' },
+  });
+  expect(a.status, a.text).toBe(201);
+  return r.body.id as string;
+}
+
+const formOf = (html: string) => ({
+  _csrf: CookieClient.csrfOf(html),
+  key: /name="key" value="([^"]+)"/.exec(html)![1]!,
+});
+
+describe('record a service', () => {
+  it('records a home visit once, however often the form is sent', async () => {
+    const id = await served();
+    const worker = await signedIn('provider.worker');
+    const page = await worker.fetch('GET', `/c/deqing/record?supervisee=${id}`);
+    expect(page.status).toBe(200);
+    expect(page.text).toMatch(new RegExp(`value="${id}"[^>]*checked`));
+    const f = formOf(page.text);
+    const today = new Date().toISOString().slice(0, 10);
+    const body = {
+      ...f,
+      type: 'home_visit',
+      superviseeId: id,
+      occurredOn: today,
+      minutes: '45',
+      summary: '走访了解近况',
+    };
+    const first = await worker.fetch('POST', '/c/deqing/record', { form: body });
+    expect(first.status).toBe(303);
+    const again = await worker.fetch('POST', '/c/deqing/record', { form: body });
+    expect(again.status).toBe(303);
+    expect(again.headers.get('location')).toBe(first.headers.get('location'));
+    const list = await call('GET', `/api/v1/counties/deqing/activities?superviseeId=${id}`, {
+      token: await tokenFor('deqing.admin'),
+    });
+    expect(list.body.items).toHaveLength(1);
+    expect(list.body.items[0]).toMatchObject({ type: 'home_visit', durationMinutes: 45 });
+    const record = await worker.fetch('GET', `/c/deqing/supervisees/${id}`);
+    expect(record.text).toContain('走访了解近况');
+  });
+
+  it('says what is missing, on the fields', async () => {
+    await served();
+    const worker = await signedIn('provider.worker');
+    const page = await worker.fetch('GET', '/c/deqing/record');
+    const r = await worker.fetch('POST', '/c/deqing/record', {
+      form: { ...formOf(page.text), occurredOn: '2026-03-01', minutes: '30' },
+    });
+    expect(r.status).toBe(400);
+    expect(r.text).toContain('id="type-error"');
+    expect(r.text).toContain('请选择服务对象');
+  });
+
+  it('records a group session with several participants', async () => {
+    const a = await served('小组甲');
+    const b = await served('小组乙');
+    const worker = await signedIn('provider.worker');
+    const page = await worker.fetch('GET', '/c/deqing/record');
+    const form = new URLSearchParams({
+      ...formOf(page.text),
+      type: 'group_activity',
+      occurredOn: '2026-03-02',
+      minutes: '90',
+    });
+    form.append('superviseeId', a);
+    form.append('superviseeId', b);
+    const r = await worker.fetch('POST', '/c/deqing/record', { form });
+    expect(r.status).toBe(303);
+    const list = await call('GET', `/api/v1/counties/deqing/activities?superviseeId=${b}`, {
+      token: await tokenFor('deqing.admin'),
+    });
+    expect(
+      list.body.items[0].participants.map((x: { superviseeId: string }) => x.superviseeId).sort(),
+    ).toEqual([a, b].sort());
+  });
+});
+
+describe('ledger pages', () => {
+  it('goes provider → office (returned with reasons) → provider → office (confirmed)', async () => {
+    const id = await served('台账对象');
+    const worker = await signedIn('provider.worker');
+    const page = await worker.fetch('GET', '/c/deqing/record');
+    const recorded = await worker.fetch('POST', '/c/deqing/record', {
+      form: {
+        ...formOf(page.text),
+        type: 'phone_followup',
+        superviseeId: id,
+        occurredOn: '2026-02-10',
+        minutes: '15',
+      },
+    });
+    expect(recorded.status).toBe(303);
+
+    const providerAdmin = await signedIn('provider.admin');
+    const list = await providerAdmin.fetch('GET', '/c/deqing/ledgers?status=draft');
+    const href = /href="(\/c\/deqing\/ledgers\/[^"?]+)">2026-02</.exec(list.text)![1]!;
+    const ledger = await providerAdmin.fetch('GET', href);
+    expect(ledger.text).toContain('电话回访');
+    const version = () => /name="version" value="(\d+)"/;
+    const submit = await providerAdmin.fetch('POST', `${href}/submit`, {
+      form: { _csrf: CookieClient.csrfOf(ledger.text), version: version().exec(ledger.text)![1]! },
+    });
+    expect(submit.status).toBe(303);
+
+    // A social worker may not submit; the office reviews.
+    expect(
+      (await worker.fetch('POST', `${href}/submit`, { form: { _csrf: CookieClient.csrfOf(page.text) } }))
+        .status,
+    ).toBe(403);
+    const office = await signedIn('deqing.office.wukang');
+    const review = await office.fetch('GET', href);
+    const csrf = CookieClient.csrfOf(review.text);
+    const v = version().exec(review.text)![1]!;
+    const noReason = await office.fetch('POST', `${href}/return`, {
+      form: { _csrf: csrf, version: v, reason: '' },
+    });
+    expect(noReason.status).toBe(400);
+    const returned = await office.fetch('POST', `${href}/return`, {
+      form: { _csrf: csrf, version: v, reason: '2月10日回访缺少通话记录' },
+    });
+    expect(returned.status).toBe(303);
+    const stale = await office.fetch('POST', `${href}/confirm`, { form: { _csrf: csrf, version: v } });
+    expect(stale.status).toBe(412);
+
+    const again = await providerAdmin.fetch('GET', href);
+    expect(again.text).toContain('2月10日回访缺少通话记录');
+    expect(
+      (
+        await providerAdmin.fetch('POST', `${href}/submit`, {
+          form: { _csrf: CookieClient.csrfOf(again.text), version: version().exec(again.text)![1]! },
+        })
+      ).status,
+    ).toBe(303);
+    const last = await office.fetch('GET', href);
+    const confirmed = await office.fetch('POST', `${href}/confirm`, {
+      form: { _csrf: csrf, version: version().exec(last.text)![1]! },
+    });
+    expect(confirmed.status).toBe(303);
+    const bureau = await signedIn('deqing.officer');
+    expect((await bureau.fetch('GET', '/c/deqing/ledgers?status=confirmed')).text).toContain(href);
+  });
+});
