@@ -6,9 +6,9 @@
 import { lt } from 'drizzle-orm';
 import { idempotencyKeys } from '../activities/schema';
 import { sealAuditLog } from '../audit/audit';
-import { purgeImportRows } from '../imports/service';
 import type { CountyRow } from '../db/control-schema';
 import type { Bindings, CountyDb } from '../env';
+import { purgeImportRows } from '../imports/service';
 import type { CountyCtx } from '../lib/context';
 import type { NewNotification } from '../notifications/service';
 
