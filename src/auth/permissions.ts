@@ -303,6 +303,8 @@ export const PERMISSIONS: Record<string, Rule> = {
   'GET /c/:county/ledgers': county(WORKS_WITH_SUPERVISEES, { scope: ['township', 'provider'] }),
   'GET /c/:county/ledgers/:id': county(WORKS_WITH_SUPERVISEES, { scope: ['township', 'provider'] }),
   'POST /c/:county/ledgers/:id/submit': county(['provider_admin'], { scope: ['provider'] }),
+  'POST /c/:county/supervisees/:id/assignments': county(ASSIGNS, { scope: ['provider'] }),
+  'POST /c/:county/activities/:id/void': county(WORKS_WITH_SUPERVISEES, { scope: ['township', 'provider'] }),
   'POST /c/:county/ledgers/:id/return': county(['office_officer'], { scope: ['township'] }),
   'POST /c/:county/ledgers/:id/confirm': county(['office_officer'], { scope: ['township'] }),
   'GET /c/:county/contracts': county(CONTRACT_READERS, { scope: ['provider'] }),

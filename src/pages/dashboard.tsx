@@ -15,6 +15,7 @@ import type { Msg } from './i18n';
 import { incidentCounts } from './incidents';
 import { base, countyName, Page, pageCtx } from './kit';
 import { ledgerCounts } from './ledgers';
+import { dashboardMoney } from './money';
 
 const M = {
   activeSupervisees: { zh: '在册矫正对象', en: 'Supervisees under correction' },
@@ -43,7 +44,7 @@ export const dashboardRoutes = createRouter()
     const scope = superviseeScope(c.var.countyMemberships);
     const b = base(p);
 
-    const [towns, perTownship, inForce, unread, incidents, compliance, overdue, ledgerWork] =
+    const [towns, perTownship, inForce, unread, incidents, compliance, overdue, ledgerWork, money] =
       await Promise.all([
         k.db.select().from(townships).orderBy(asc(townships.sortOrder), asc(townships.name)),
         scope
@@ -66,6 +67,7 @@ export const dashboardRoutes = createRouter()
         dashboardCompliance(c, p),
         dashboardOverdue(c, p),
         ledgerCounts(c),
+        dashboardMoney(c, p),
       ]);
     const total = perTownship.reduce((sum, r) => sum + r.n, 0);
     const keyTotal = perTownship.reduce((sum, r) => sum + Number(r.key ?? 0), 0);
@@ -135,6 +137,7 @@ export const dashboardRoutes = createRouter()
         </div>
         {compliance}
         {overdue}
+        {money}
         {scope ? (
           <section class="card" aria-labelledby="chart-townships-title">
             <BarChart id="chart-townships" title={s(M.perTownship)} bars={bars} empty={s(M.noData)} />

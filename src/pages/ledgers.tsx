@@ -12,6 +12,7 @@ import type { Ctx } from '../lib/context';
 import { sealLater } from '../lib/context';
 import { createRouter } from '../lib/router';
 import { supervisees } from '../supervisees/schema';
+import { VoidForm } from './assignments';
 import type { Lang, Msg } from './i18n';
 import {
   base,
@@ -98,7 +99,12 @@ const pname = (m: Map<string, { name: string; nameEn: string | null }>, id: stri
   return x ? (lang === 'zh' ? x.name : (x.nameEn ?? x.name)) : id;
 };
 
-const DONE: Record<string, Msg> = { submit: M.submitted, confirm: M.confirmed, return: M.returned };
+const DONE: Record<string, Msg> = {
+  submit: M.submitted,
+  confirm: M.confirmed,
+  return: M.returned,
+  voided: { zh: '已作废该记录。', en: 'Activity voided.' },
+};
 
 async function detailPage(
   c: Ctx,
@@ -129,6 +135,9 @@ async function detailPage(
   const done = DONE[c.req.query('done') ?? ''];
   const canSubmit = hasRole(p, 'provider_admin') && (row.status === 'draft' || row.status === 'returned');
   const reviews = hasRole(p, 'office_officer') && row.status === 'submitted';
+  // The provider corrects a draft or a returned ledger: void what should not be there (with a reason).
+  const canVoid = hasRole(p, 'provider_admin') && (row.status === 'draft' || row.status === 'returned');
+  const error = c.req.query('error');
   const title = `${s(M.title)} · ${row.cycle} · ${townshipLabel(l, row.townshipId, lang)}`;
   return c.html(
     <Page p={p} title={title} wide>
@@ -141,7 +150,7 @@ async function detailPage(
         {d.late ? <span class="badge bad">{s(M.late)}</span> : null}
       </h1>
       <Notice text={done ? s(done) : null} />
-      <FormAlert p={p} message={extra.message} />
+      <FormAlert p={p} message={extra.message ?? error} />
       {row.status === 'returned' && row.returnedReason ? (
         <p class="alert error">
           {s(M.returnedReason)}
@@ -224,7 +233,12 @@ async function detailPage(
                   </td>
                   <td>{x.durationMinutes}</td>
                   <td>{x.participants.map((pp) => who.get(pp.superviseeId)?.name ?? '—').join('、')}</td>
-                  <td>{x.summary ?? ''}</td>
+                  <td>
+                    {x.summary ?? ''}
+                    {canVoid && x.status === 'active' ? (
+                      <VoidForm p={p} activityId={x.id} back={`${b}/ledgers/${row.id}`} />
+                    ) : null}
+                  </td>
                 </tr>
               ))}
             </tbody>

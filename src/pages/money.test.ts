@@ -121,3 +121,13 @@ describe('disclosure', () => {
     expect(refused.status).toBe(403);
   });
 });
+
+describe('dashboard money', () => {
+  it('shows the year’s programme money to finance, not to a provider', async () => {
+    const finance = await signedIn('deqing.finance');
+    const page = await finance.fetch('GET', '/c/deqing/');
+    expect(page.text).toContain('dash-money-');
+    const worker = await signedIn('provider.worker');
+    expect((await worker.fetch('GET', '/c/deqing/')).text).not.toContain('dash-money-');
+  });
+});

@@ -6,7 +6,13 @@
  */
 
 import { contractScope } from '../contracts/access';
-import { findContract, listContracts, listProgrammes, programmeTotals } from '../contracts/service';
+import {
+  findContract,
+  listContracts,
+  listProgrammes,
+  type ProgrammeTotals,
+  programmeTotals,
+} from '../contracts/service';
 import { pricingOf, settlementOf } from '../contracts/settlement';
 import { controlDb } from '../db';
 import { providers } from '../db/control-schema';
@@ -383,34 +389,9 @@ export const moneyPages = createRouter()
         {programmes.map((pr) => {
           const x = totals.get(pr.id);
           if (!x) return null;
-          const part = (v: number) => Math.max(0, v);
           return (
             <section class="card" aria-labelledby={`money-${pr.year}-title`}>
-              <StackedBar
-                id={`money-${pr.year}`}
-                title={`${pr.year} · ${pr.name} · ${s(M.budget)} ${fmtFen(x.budgetFen, lang)}`}
-                parts={[
-                  { label: s(M.paid), value: x.paidFen, text: fmtFen(x.paidFen, lang), tone: 'ok' },
-                  {
-                    label: s(M.approvedUnpaid),
-                    value: part(x.approvedFen - x.paidFen),
-                    text: fmtFen(part(x.approvedFen - x.paidFen), lang),
-                    tone: 'warn',
-                  },
-                  {
-                    label: s(M.committedUnapproved),
-                    value: part(x.committedFen - x.approvedFen),
-                    text: fmtFen(part(x.committedFen - x.approvedFen), lang),
-                    tone: '',
-                  },
-                  {
-                    label: s(M.uncommitted),
-                    value: part(x.uncommittedFen),
-                    text: fmtFen(part(x.uncommittedFen), lang),
-                    tone: 'muted',
-                  },
-                ]}
-              />
+              <ProgrammeMoney id={`money-${pr.year}`} title={`${pr.year} · ${pr.name}`} x={x} lang={lang} />
             </section>
           );
         })}
@@ -555,3 +536,71 @@ export const moneyPages = createRouter()
     sealLater(c, k.d1);
     return c.redirect(`/c/${k.county.slug}/disclosure?done=1`, 303);
   });
+
+/** This year's programme money (budget, committed, approved, paid) for those who read money. */
+export async function dashboardMoney(c: Ctx, p: PageCtx) {
+  if (
+    !hasRole(
+      p,
+      'bureau_admin',
+      'bureau_officer',
+      'finance_officer',
+      'civil_affairs_officer',
+      'evaluator',
+      'auditor',
+    )
+  )
+    return null;
+  const { s, lang } = p;
+  const k = countyCtx(c);
+  const year = Number(k.today.slice(0, 4));
+  const programmes = (await listProgrammes(k)).filter((x) => x.year === year);
+  if (programmes.length === 0) return null;
+  const totals = await programmeTotals(k, programmes);
+  return (
+    <section class="card" aria-label={s(M.title)}>
+      {programmes.map((pr) => {
+        const x = totals.get(pr.id);
+        return x ? (
+          <ProgrammeMoney id={`dash-money-${pr.year}`} title={`${pr.year} · ${pr.name}`} x={x} lang={lang} />
+        ) : null;
+      })}
+      <p>
+        <a href={`${base(p)}/contracts`}>{s(M.title)} →</a>
+      </p>
+    </section>
+  );
+}
+
+function ProgrammeMoney(props: { id: string; title: string; x: ProgrammeTotals; lang: Lang }) {
+  const { x, lang } = props;
+  const s = (m: Msg) => m[lang];
+  const part = (v: number) => Math.max(0, v);
+  return (
+    <StackedBar
+      id={props.id}
+      title={`${props.title} · ${s(M.budget)} ${fmtFen(x.budgetFen, lang)}`}
+      parts={[
+        { label: s(M.paid), value: x.paidFen, text: fmtFen(x.paidFen, lang), tone: 'ok' },
+        {
+          label: s(M.approvedUnpaid),
+          value: part(x.approvedFen - x.paidFen),
+          text: fmtFen(part(x.approvedFen - x.paidFen), lang),
+          tone: 'warn',
+        },
+        {
+          label: s(M.committedUnapproved),
+          value: part(x.committedFen - x.approvedFen),
+          text: fmtFen(part(x.committedFen - x.approvedFen), lang),
+          tone: '',
+        },
+        {
+          label: s(M.uncommitted),
+          value: part(x.uncommittedFen),
+          text: fmtFen(part(x.uncommittedFen), lang),
+          tone: 'muted',
+        },
+      ]}
+    />
+  );
+}

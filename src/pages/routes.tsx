@@ -7,6 +7,7 @@ import { revokeSession } from '../auth/sessions';
 import { appConfig } from '../config';
 import { controlDb } from '../db';
 import { createRouter } from '../lib/router';
+import { assignmentPages } from './assignments';
 import { compliancePages } from './compliance';
 import { dashboardRoutes } from './dashboard';
 import { type Lang, langOf, type T, translator } from './i18n';
@@ -134,6 +135,7 @@ export const pageRoutes = createRouter()
   .route('/', incidentPages)
   .route('/', reportPages)
   .route('/', recordPages)
+  .route('/', assignmentPages)
   .route('/', ledgerPages)
   .route('/', compliancePages)
   .route('/', moneyPages)

@@ -21,6 +21,7 @@ import {
   presentSupervisee,
 } from '../supervisees/service';
 import { townships } from '../townships/schema';
+import { AssignForm, assignmentChoices } from './assignments';
 import type { Lang, Msg } from './i18n';
 import {
   base,
@@ -82,6 +83,7 @@ export const M = {
   created: { zh: '已登记。', en: 'Registered.' },
   updated: { zh: '已保存修改。', en: 'Changes saved.' },
   levelAdded: { zh: '已记录级别调整。', en: 'Level change recorded.' },
+  assigned: { zh: '已安排。', en: 'Assigned.' },
   personal: { zh: '个人信息', en: 'Personal details' },
   case: { zh: '矫正信息', en: 'Correction' },
   edit: { zh: '修改', en: 'Edit' },
@@ -530,6 +532,7 @@ export const superviseePages = createRouter()
     const b = base(p);
     const canEdit = hasRole(p, 'bureau_admin', 'bureau_officer');
     const done = c.req.query('done');
+    const assignError = c.req.query('error');
     const notice =
       done === 'created'
         ? s(M.created)
@@ -537,9 +540,16 @@ export const superviseePages = createRouter()
           ? s(M.updated)
           : done === 'level'
             ? s(M.levelAdded)
-            : null;
+            : done === 'assigned'
+              ? s(M.assigned)
+              : null;
     const title = scope.detail === 'minimal' ? row.caseNumber : `${row.name} · ${row.caseNumber}`;
-    const sections = await superviseeSections(c, p, row);
+    const [sections, choices] = await Promise.all([
+      superviseeSections(c, p, row),
+      hasRole(p, 'bureau_admin', 'bureau_officer', 'provider_admin')
+        ? assignmentChoices(c, p)
+        : Promise.resolve(null),
+    ]);
     return c.html(
       <Page p={p} title={title}>
         <div class="page-head">
@@ -554,6 +564,7 @@ export const superviseePages = createRouter()
           ) : null}
         </div>
         <Notice text={notice} />
+        {assignError ? <FormAlert p={p} message={assignError} /> : null}
         <section class="card" aria-labelledby="facts">
           <h2 id="facts">{s(M.case)}</h2>
           <dl class="facts">
@@ -644,6 +655,7 @@ export const superviseePages = createRouter()
               </tbody>
             </table>
           )}
+          {choices ? <AssignForm p={p} superviseeId={row.id} choices={choices} today={k.today} /> : null}
         </section>
         {sections.after}
       </Page>,

@@ -168,3 +168,74 @@ describe('ledger pages', () => {
     expect((await bureau.fetch('GET', '/c/deqing/ledgers?status=confirmed')).text).toContain(href);
   });
 });
+
+describe('assignments and corrections', () => {
+  it('lets the bureau assign a provider and its worker from the record page', async () => {
+    const admin = await tokenFor('deqing.admin');
+    const r = await call('POST', '/api/v1/counties/deqing/supervisees', {
+      token: admin,
+      body: superviseeBody({ name: '安排对象', townshipId: 'wukang' }),
+    });
+    const officer = await signedIn('deqing.officer');
+    const page = await officer.fetch('GET', `/c/deqing/supervisees/${r.body.id}`);
+    expect(page.text).toContain('安排社工组织');
+    const done = await officer.fetch('POST', `/c/deqing/supervisees/${r.body.id}/assignments`, {
+      form: {
+        _csrf: CookieClient.csrfOf(page.text),
+        providerId: 'chenxi',
+        workerUserId: 'u-provider-worker',
+        from: '2026-02-01',
+      },
+    });
+    expect(done.status).toBe(303);
+    expect(done.headers.get('location')).toContain('done=assigned');
+    const after = await officer.fetch('GET', done.headers.get('location')!);
+    expect(after.text).toContain('德清县晨曦社会工作服务中心');
+    // The same period again overlaps: shown as an error on the record, nothing written.
+    const again = await officer.fetch('POST', `/c/deqing/supervisees/${r.body.id}/assignments`, {
+      form: { _csrf: CookieClient.csrfOf(page.text), providerId: 'chenxi', from: '2026-03-01' },
+    });
+    expect(again.headers.get('location')).toContain('error=');
+    // A social worker may not assign.
+    const worker = await signedIn('provider.worker');
+    const refused = await worker.fetch('POST', `/c/deqing/supervisees/${r.body.id}/assignments`, {
+      form: { _csrf: CookieClient.csrfOf(page.text), providerId: 'chenxi', from: '2026-02-01' },
+    });
+    expect(refused.status).toBe(403);
+  });
+
+  it('lets the provider admin void an activity of a draft ledger, with a reason', async () => {
+    const id = await served('作废对象');
+    const worker = await signedIn('provider.worker');
+    const form = await worker.fetch('GET', '/c/deqing/record');
+    const recorded = await worker.fetch('POST', '/c/deqing/record', {
+      form: {
+        ...formOf(form.text),
+        type: 'education',
+        superviseeId: id,
+        occurredOn: '2026-04-08',
+        minutes: '60',
+      },
+    });
+    expect(recorded.status).toBe(303);
+    const activityId = new URL(`https://x${recorded.headers.get('location')}`).searchParams.get('done')!;
+    const providerAdmin = await signedIn('provider.admin');
+    const list = await providerAdmin.fetch('GET', '/c/deqing/ledgers?status=draft');
+    const href = /href="(\/c\/deqing\/ledgers\/[^"?]+)">2026-04</.exec(list.text)![1]!;
+    const ledger = await providerAdmin.fetch('GET', href);
+    expect(ledger.text).toContain(`/c/deqing/activities/${activityId}/void`);
+    const csrf = CookieClient.csrfOf(ledger.text);
+    const noReason = await providerAdmin.fetch('POST', `/c/deqing/activities/${activityId}/void`, {
+      form: { _csrf: csrf, back: href },
+    });
+    expect(noReason.headers.get('location')).toContain('error=');
+    const voided = await providerAdmin.fetch('POST', `/c/deqing/activities/${activityId}/void`, {
+      form: { _csrf: csrf, back: href, [`reason-${activityId}`]: '重复录入' },
+    });
+    expect(voided.headers.get('location')).toBe(`${href}?done=voided`);
+    const a = await call('GET', `/api/v1/counties/deqing/activities/${activityId}`, {
+      token: await tokenFor('deqing.admin'),
+    });
+    expect(a.body.status).toBe('voided');
+  });
+});
