@@ -9,14 +9,21 @@
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import autocannon, { type Result } from 'autocannon';
-import { type BenchCase, type BenchContext, CASES, DEFAULT_LOGIN } from './bench-cases.ts';
+import {
+  type AutocannonCase,
+  type BenchContext,
+  CASES,
+  DEFAULT_LOGIN,
+  type ScenarioCase,
+} from './bench-cases.ts';
 import { flags } from './lib/args.ts';
+import { openLocalPlatform } from './lib/local.ts';
 import { ROOT } from './lib/paths.ts';
 import { assertPortFree, prepareLocal, startDevServer, stopChild, waitForHealthy } from './lib/server.ts';
 
 const USAGE = `Usage: npm run bench [-- options]
 
-  --duration s      seconds per case (default 10)
+  --duration s      seconds per autocannon case (default $BENCH_SECONDS or 10)
   --connections n   concurrent connections (default 20)
   --rounds n        passes over the cases, each measuring duration / n seconds (default 2)
   --warmup s        unmeasured seconds per case before the first round (default 2)
@@ -45,7 +52,7 @@ const positive = (value: string | undefined, fallback: number, name: string) => 
   }
   return n;
 };
-const duration = positive(args.duration, 10, 'duration');
+const duration = positive(args.duration ?? process.env.BENCH_SECONDS, 10, 'duration');
 const connections = Math.round(positive(args.connections, 20, 'connections'));
 const rounds = Math.round(positive(args.rounds, 2, 'rounds'));
 const warmup = args.warmup === '0' ? 0 : positive(args.warmup, 2, 'warmup');
@@ -58,7 +65,10 @@ if (unknown.length > 0) {
 }
 const [baseline, ...rest] = CASES;
 if (!baseline) throw new Error('scripts/bench-cases.ts has no cases');
-const cases = [baseline, ...rest.filter((c) => !only || only.includes(c.name))];
+if (baseline.kind === 'scenario') throw new Error('the first case (the baseline) must be an autocannon case');
+const selected = [baseline, ...rest.filter((c) => !only || only.includes(c.name))];
+const cases = selected.filter((c): c is AutocannonCase => c.kind !== 'scenario');
+const scenarios = selected.filter((c): c is ScenarioCase => c.kind === 'scenario');
 
 const BENCH_DIR = `${ROOT}/.bench`;
 const STATE_DIR = `${BENCH_DIR}/state`;
@@ -76,6 +86,16 @@ if (!args.keep) rmSync(STATE_DIR, { recursive: true, force: true });
 mkdirSync(BENCH_DIR, { recursive: true });
 console.log(`Preparing ${STATE_DIR} …`);
 await prepareLocal({ stateDir: STATE_DIR, log: () => {} });
+// Bulk data (the synthetic county) goes in before the server opens the same files, once.
+const preparing = selected.filter((c) => c.prepare);
+if (preparing.length > 0) {
+  const platform = await openLocalPlatform(STATE_DIR);
+  try {
+    for (const c of preparing) await c.prepare!(platform);
+  } finally {
+    await platform.dispose();
+  }
+}
 
 console.log(`Starting the server on ${baseUrl} (its output: .bench/server.log) …`);
 // The server's output goes to a file, not through this process, which runs the load generator.
@@ -108,14 +128,14 @@ try {
   // Setup and sign-in first, then the measurement: `rounds` passes over all cases, each case
   // getting duration / rounds seconds per pass, so background load on the machine is spread
   // over every case instead of skewing whichever happened to run during it.
-  const tokens = new Map<BenchCase, string | null>();
+  const tokens = new Map<AutocannonCase, string | null>();
   for (const c of cases) {
     await c.setup?.(ctx);
     tokens.set(c, c.as === null ? null : await ctx.token(c.as ?? DEFAULT_LOGIN));
     if (warmup > 0) await measure(c, tokens.get(c) ?? null, warmup);
   }
   const slice = duration / rounds;
-  const samples = new Map<BenchCase, { result: Result; load: number }[]>(cases.map((c) => [c, []]));
+  const samples = new Map<AutocannonCase, { result: Result; load: number }[]>(cases.map((c) => [c, []]));
   for (let i = 1; i <= rounds; i++) {
     process.stdout.write(`  round ${i}/${rounds}:`);
     for (const c of cases) {
@@ -148,6 +168,26 @@ try {
   }
 
   printTable(rows);
+
+  // Scenarios: each timed once end to end, after the autocannon rounds, beside the baseline's
+  // req/s of this run (measured again right before each scenario).
+  const scenarioRows: ScenarioRow[] = [];
+  for (const c of scenarios) {
+    process.stdout.write(`  scenario ${c.name} …`);
+    const base = await measure(baseline, null, Math.min(2, slice));
+    const load = loadavg()[0] ?? 0;
+    const { seconds, extra } = await c.run(ctx);
+    process.stdout.write(` ${seconds.toFixed(2)} s\n`);
+    scenarioRows.push({
+      name: c.name,
+      label: c.label,
+      seconds: round(seconds, 3),
+      extra,
+      baselineRequestsPerSecond: round(base.requests.total / base.duration),
+      loadAverage: round(load, 2),
+    });
+  }
+  if (scenarioRows.length > 0) printScenarios(scenarioRows);
   const results = {
     at: new Date().toISOString(),
     machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', node: process.version },
@@ -160,6 +200,7 @@ try {
     },
     baseline: baseline.name,
     results: rows,
+    scenarios: scenarioRows,
   };
   writeFileSync(`${BENCH_DIR}/results.json`, `${JSON.stringify(results, null, 2)}\n`);
   console.log(`\nWritten to .bench/results.json`);
@@ -179,6 +220,35 @@ try {
   await stop();
 }
 
+type ScenarioRow = {
+  name: string;
+  label: string;
+  seconds: number;
+  extra: Record<string, unknown>;
+  /** The baseline's req/s measured just before the scenario, for comparing runs. */
+  baselineRequestsPerSecond: number;
+  loadAverage: number;
+};
+
+function printScenarios(rows: ScenarioRow[]) {
+  const header = ['scenario', 'seconds', `${baseline!.name} req/s`, 'load', 'figures'];
+  const lines = rows.map((r) => [
+    r.name,
+    r.seconds.toFixed(3),
+    String(r.baselineRequestsPerSecond),
+    r.loadAverage.toFixed(2),
+    JSON.stringify(r.extra),
+  ]);
+  const widths = header.map((h, i) => (i === 4 ? 0 : Math.max(h.length, ...lines.map((l) => l[i]!.length))));
+  const fmt = (cells: string[]) =>
+    cells
+      .map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : i === 4 ? cell : cell.padStart(widths[i]!)))
+      .join('  ');
+  console.log(`\n${fmt(header)}\n${widths.map((w) => '-'.repeat(w || 7)).join('  ')}`);
+  for (const l of lines) console.log(fmt(l));
+  for (const r of rows) console.log(`  ${r.name}: ${r.label}`);
+}
+
 function median(xs: number[]): number {
   const sorted = [...xs].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
@@ -190,7 +260,7 @@ function round(n: number, digits = 0) {
   return Math.round(n * f) / f;
 }
 
-function measure(c: BenchCase, token: string | null, seconds: number): Promise<Result> {
+function measure(c: AutocannonCase, token: string | null, seconds: number): Promise<Result> {
   const headers = (): Record<string, string> => ({
     ...(token ? { authorization: `Bearer ${token}` } : {}),
     ...(c.body !== undefined ? { 'content-type': 'application/json' } : {}),
@@ -240,7 +310,7 @@ function benchContext(): BenchContext {
     if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
     return (res.status === 204 ? undefined : await res.json()) as T;
   };
-  return { baseUrl, token, api };
+  return { baseUrl, serverLog: SERVER_LOG, token, api };
 }
 
 function printTable(rows: Row[]) {

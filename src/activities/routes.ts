@@ -6,6 +6,8 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { countyCtx, sealLater } from '../lib/context';
 import { createRouter } from '../lib/router';
 import { CivilDate, CountyParam, jsonBody, jsonResponse, problemDoc, STANDARD_ERRORS } from '../lib/schemas';
+import { ExportQuery, exportTable, langOf, listOrExport, wantsExport } from '../transfer/export';
+import { activityExport } from './export';
 import { activityCtx, etag, parseIfMatch } from './http';
 import { checkKey, idempotent } from './idempotency';
 import {
@@ -162,17 +164,22 @@ export const activityRoutes = createRouter()
           status: z.enum(['active', 'voided']).optional(),
           cursor: z.string().max(500).optional(),
           limit: z.coerce.number().int().min(1).max(200).default(100),
+          ...ExportQuery,
         }),
       },
       responses: {
-        200: jsonResponse(
-          'A page',
+        200: listOrExport(
+          'A page (or, with `format`, every page as a download)',
           z.object({ items: z.array(Activity), nextCursor: z.string().nullable() }),
         ),
         ...STANDARD_ERRORS,
       },
     }),
-    async (c) => c.json(await listActivities(activityCtx(c), c.req.valid('query')), 200),
+    async (c) => {
+      const { format, lang: _, ...q } = c.req.valid('query');
+      if (wantsExport(format)) return exportTable(c, await activityExport(c, q, langOf(c)), format);
+      return c.json(await listActivities(activityCtx(c), q), 200);
+    },
   )
   .openapi(
     createRoute({

@@ -13,7 +13,9 @@ import { CountyParam, jsonResponse, problemDoc, STANDARD_ERRORS } from '../lib/s
 import { todayIn } from '../lib/time';
 import { addDays, diffDays, isValidDate } from '../rules';
 import { superviseeScope } from '../supervisees/access';
+import { ExportQuery, exportTable, langOf, listOrExport, wantsExport } from '../transfer/export';
 import { fanOut } from './across-counties';
+import { complianceExport, worklistExport } from './export';
 import { countingD1, QUERY_COUNT_HEADER } from './query-counter';
 import { responsibility, worklistFilter } from './scope';
 import {
@@ -158,12 +160,16 @@ export const complianceRoutes = createRouter()
         'Every visible supervisee’s items for a month (default: this month), optionally of one township',
       request: {
         params: CountyParam,
-        query: z.object({ month: Month.optional(), township: z.string().max(64).optional() }),
+        query: z.object({
+          month: Month.optional(),
+          township: z.string().max(64).optional(),
+          ...ExportQuery,
+        }),
       },
       responses: {
         200: {
-          ...jsonResponse(
-            'Per supervisee (case-number order)',
+          ...listOrExport(
+            'Per supervisee (case-number order); with `format`, one row per supervisee × item as a download',
             z.object({
               month: z.string(),
               from: z.string(),
@@ -190,6 +196,13 @@ export const complianceRoutes = createRouter()
       const q = c.req.valid('query');
       const out = await countyCompliance(k, scope, monthRange(q.month ?? k.today.slice(0, 7)), q.township);
       report();
+      if (wantsExport(q.format)) {
+        return exportTable(
+          c,
+          await complianceExport(c, out, scope.detail !== 'minimal', langOf(c)),
+          q.format,
+        );
+      }
       return c.json(out, 200);
     },
   )
@@ -207,12 +220,13 @@ export const complianceRoutes = createRouter()
           township: z.string().max(64).optional(),
           providerId: z.string().max(64).optional(),
           workerId: z.string().max(64).optional(),
+          ...ExportQuery,
         }),
       },
       responses: {
         200: {
-          ...jsonResponse(
-            'Soonest dueBy first',
+          ...listOrExport(
+            'Soonest dueBy first (or, with `format`, the same items as a download)',
             z.object({ until: z.string(), items: z.array(WorklistEntry) }),
           ),
           headers: countHeader,
@@ -229,6 +243,8 @@ export const complianceRoutes = createRouter()
       const filter = mine === null ? null : and(mine, worklistFilter(q, range));
       const items = await worklist(k, filter, until);
       report();
+      if (wantsExport(q.format))
+        return exportTable(c, await worklistExport(c, items, k.today, langOf(c)), q.format);
       return c.json({ until, items }, 200);
     },
   )

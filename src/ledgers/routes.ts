@@ -5,6 +5,8 @@ import type { Ctx } from '../lib/context';
 import { sealLater } from '../lib/context';
 import { createRouter } from '../lib/router';
 import { CountyParam, jsonBody, jsonResponse, problemDoc, STANDARD_ERRORS } from '../lib/schemas';
+import { ExportQuery, exportTable, langOf, listOrExport, wantsExport } from '../transfer/export';
+import { ledgerExport } from './export';
 import { findLedger, ledgerDetail, listLedgers, moveLedger, presentLedger } from './service';
 
 const Ledger = z
@@ -87,14 +89,22 @@ export const ledgerRoutes = createRouter()
           status: z.enum(['draft', 'submitted', 'returned', 'confirmed']).optional(),
           cursor: z.string().max(500).optional(),
           limit: z.coerce.number().int().min(1).max(200).default(100),
+          ...ExportQuery,
         }),
       },
       responses: {
-        200: jsonResponse('Ledgers', z.object({ items: z.array(Ledger), nextCursor: z.string().nullable() })),
+        200: listOrExport(
+          'Ledgers (or, with `format`, every page as a download)',
+          z.object({ items: z.array(Ledger), nextCursor: z.string().nullable() }),
+        ),
         ...STANDARD_ERRORS,
       },
     }),
-    async (c) => c.json(await listLedgers(activityCtx(c), c.req.valid('query')), 200),
+    async (c) => {
+      const { format, lang: _, ...q } = c.req.valid('query');
+      if (wantsExport(format)) return exportTable(c, await ledgerExport(c, q, langOf(c)), format);
+      return c.json(await listLedgers(activityCtx(c), q), 200);
+    },
   )
   .openapi(
     createRoute({

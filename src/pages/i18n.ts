@@ -29,6 +29,7 @@ const STRINGS = {
   navRecord: { zh: '记录服务', en: 'Record a service' },
   navWorklist: { zh: '待办', en: 'Worklist' },
   navLedgers: { zh: '台账', en: 'Ledgers' },
+  navImports: { zh: '数据导入', en: 'Imports' },
   navRuleSets: { zh: '规则', en: 'Rules' },
   navUsers: { zh: '用户', en: 'Users' },
   navContracts: { zh: '合同与资金', en: 'Contracts and money' },

@@ -105,6 +105,7 @@ function navItems(p: PageCtx): NavItem[] {
       href: `${b}/ledgers`,
       show: hasRole(p, 'bureau_admin', 'bureau_officer', 'office_officer', 'provider_admin'),
     },
+    { key: 'navImports', href: `${b}/imports`, show: hasRole(p, 'bureau_admin', 'bureau_officer') },
     {
       key: 'navIncidents',
       href: `${b}/incidents`,

@@ -11,6 +11,7 @@ import { assignmentPages } from './assignments';
 import { compliancePages } from './compliance';
 import { dashboardRoutes } from './dashboard';
 import { type Lang, langOf, type T, translator } from './i18n';
+import { importPages } from './imports';
 import { inboxPages } from './inbox';
 import { incidentPages } from './incidents';
 import { Layout } from './layout';
@@ -137,6 +138,7 @@ export const pageRoutes = createRouter()
   .route('/', recordPages)
   .route('/', assignmentPages)
   .route('/', ledgerPages)
+  .route('/', importPages)
   .route('/', compliancePages)
   .route('/', moneyPages)
   .route('/', publicPages);

@@ -8,6 +8,8 @@ import { findContract, listContracts } from '../contracts/service';
 import { countyCtx, sealLater } from '../lib/context';
 import { createRouter } from '../lib/router';
 import { CivilDate, CountyParam, jsonBody, jsonResponse, problemDoc, STANDARD_ERRORS } from '../lib/schemas';
+import { ExportQuery, exportTable, langOf, listOrExport, wantsExport } from '../transfer/export';
+import { paymentExport } from './export';
 import {
   approvePayment,
   cancelPayment,
@@ -139,15 +141,28 @@ export const paymentRoutes = createRouter()
           status: z.enum(['recorded', 'approved', 'paid', 'cancelled']).optional(),
           programmeId: z.string().max(64).optional(),
           ...PageQuery,
+          ...ExportQuery,
         }),
       },
-      responses: { 200: jsonResponse('A page', Page), ...STANDARD_ERRORS },
+      responses: {
+        200: listOrExport('A page (or, with `format`, every page as a download)', Page),
+        ...STANDARD_ERRORS,
+      },
     }),
     async (c) => {
       const k = countyCtx(c);
       const scope = await contractScope(c);
       const contractIds = scope.all ? undefined : (await listContracts(k, scope, {})).map((r) => r.id);
-      const { rows, nextCursor } = await listPayments(k, { ...c.req.valid('query'), contractIds });
+      const { format, lang: _, ...q } = c.req.valid('query');
+      if (wantsExport(format)) {
+        const table = await paymentExport(
+          c,
+          { status: q.status, programmeId: q.programmeId, contractIds },
+          langOf(c),
+        );
+        return exportTable(c, table, format);
+      }
+      const { rows, nextCursor } = await listPayments(k, { ...q, contractIds });
       return c.json({ items: rows.map(presentPayment), nextCursor }, 200);
     },
   )

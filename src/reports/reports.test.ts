@@ -1,8 +1,9 @@
-import { env } from 'cloudflare:workers';
+import { env, exports } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { seedActivities, seedSupervisees } from '../../test/helpers/activities';
 import { superviseeBody } from '../../test/helpers/fixtures';
-import { call, tokenFor } from '../../test/helpers/http';
+import { BASE, call, tokenFor } from '../../test/helpers/http';
+import { readTable, XLSX_MIME } from '../transfer/table';
 
 const d1 = () => env.COUNTY_DEQING!;
 const stats = (query: string, login = 'deqing.admin') =>
@@ -218,7 +219,7 @@ describe('statistics per activity type', () => {
       ['from=2026-04-30&to=2026-04-01', 'to'],
       ['from=2026-02-30&to=2026-04-01', 'from'],
       [`${APRIL}&groupBy=worker`, 'groupBy'],
-      [`${APRIL}&format=xlsx`, 'format'],
+      [`${APRIL}&format=pdf`, 'format'],
     ]) {
       const r = await stats(query!);
       expect({ query, status: r.status }).toEqual({ query, status: 400 });
@@ -239,6 +240,20 @@ describe('statistics per activity type', () => {
     expect(byProvider.text).toContain('"德清县晨曦社会工作服务中心","上门走访","3","3","2"');
     expect(byProvider.text).toContain('"司法局／司法所","回访核查"');
     expect(byProvider.text).toContain('"rainbow","教育学习"'); // not a registered provider: its id
+  });
+
+  it('exports the same table as .xlsx', async () => {
+    const res = await exports.default.fetch(
+      new Request(`${BASE}/api/v1/counties/deqing/reports/statistics?${APRIL}&groupBy=township&format=xlsx`, {
+        headers: { authorization: `Bearer ${await tokenFor('deqing.admin')}` },
+      }),
+    );
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe(XLSX_MIME);
+    expect(res.headers.get('content-disposition')).toMatch(/\.xlsx"/);
+    const rows = readTable(new Uint8Array(await res.arrayBuffer())).rows.map((r) => r.cells);
+    expect(rows[0]!.slice(0, 5)).toEqual(['乡镇（街道）', '类型', '场次', '人次', '小时']);
+    expect(rows).toContainEqual(['新市镇', '教育学习', '1', '1', '2', '1', '0', '2', '0']);
   });
 });
 

@@ -7,6 +7,8 @@ import { forbidden, invalid } from '../lib/problem';
 import { createRouter } from '../lib/router';
 import { CivilDate, CountyParam, jsonResponse, STANDARD_ERRORS } from '../lib/schemas';
 import { townships } from '../townships/schema';
+import { XLSX_MIME } from '../transfer/table';
+import { writeXlsx } from '../transfer/xlsx';
 import { attachment, decimal, toCsv } from './csv';
 import { reportScope } from './scope';
 import { GROUP_BY, type GroupBy, type StatisticsItem, statistics } from './statistics';
@@ -103,10 +105,11 @@ async function groupNames(c: Ctx, groupBy: GroupBy | undefined, items: Statistic
   };
 }
 
-function statisticsCsv(
+function statisticsSheet(
   items: StatisticsItem[],
   groupBy: GroupBy | undefined,
   groupOf: (i: StatisticsItem) => string | null,
+  format: 'csv' | 'xlsx',
 ) {
   const header = [
     ...(groupBy ? [GROUP_HEADER[groupBy]] : []),
@@ -128,9 +131,10 @@ function statisticsCsv(
     i.persons,
     i.keyPersonTimes,
     decimal(i.serviceHours),
-    (i.aidAmountFen / 100).toFixed(2),
+    // CSV keeps the cents visible ("12.00"); an .xlsx cell is a number Excel formats itself.
+    format === 'csv' ? (i.aidAmountFen / 100).toFixed(2) : decimal(i.aidAmountFen / 100),
   ]);
-  return toCsv(header, rows);
+  return format === 'csv' ? toCsv(header, rows) : writeXlsx({ sheetName: '服务统计', header, rows });
 }
 
 export const reportRoutes = createRouter()
@@ -139,14 +143,15 @@ export const reportRoutes = createRouter()
       method: 'get',
       path: '/api/v1/counties/{county}/reports/statistics',
       tags: ['Reports'],
-      summary: 'Sessions (场次), person-times (人次) and hours per activity type; `format=csv` for Excel',
+      summary:
+        'Sessions (场次), person-times (人次) and hours per activity type; `format=csv` or `xlsx` for Excel',
       request: {
         params: CountyParam,
         query: z.object({
           from: CivilDate,
           to: CivilDate,
           groupBy: z.enum(GROUP_BY).optional(),
-          format: z.enum(['json', 'csv']).default('json'),
+          format: z.enum(['json', 'csv', 'xlsx']).default('json'),
         }),
       },
       responses: {
@@ -155,6 +160,7 @@ export const reportRoutes = createRouter()
           content: {
             'application/json': { schema: Statistics },
             'text/csv': { schema: z.string() },
+            [XLSX_MIME]: { schema: z.string().openapi({ format: 'binary' }) },
           },
         },
         ...STANDARD_ERRORS,
@@ -165,15 +171,15 @@ export const reportRoutes = createRouter()
       if (q.to < q.from) throw invalid([{ path: 'to', message: 'must not be before from' }]);
       const scope = scopeOf(c);
       const items = await statistics(c.var.countyDb, scope, q);
-      if (q.format === 'csv') {
-        const csv = statisticsCsv(items, q.groupBy, await groupNames(c, q.groupBy, items));
+      if (q.format !== 'json') {
+        const body = statisticsSheet(items, q.groupBy, await groupNames(c, q.groupBy, items), q.format);
         const county = c.var.county;
         const suffix = `${q.from}_${q.to}${q.groupBy ? `_${q.groupBy}` : ''}`;
-        return c.body(csv, 200, {
-          'content-type': 'text/csv; charset=utf-8',
+        return c.body(body as string | Uint8Array<ArrayBuffer>, 200, {
+          'content-type': q.format === 'csv' ? 'text/csv; charset=utf-8' : XLSX_MIME,
           'content-disposition': attachment(
-            `statistics-${county.slug}-${suffix}.csv`,
-            `${county.name}服务统计_${suffix}.csv`,
+            `statistics-${county.slug}-${suffix}.${q.format}`,
+            `${county.name}服务统计_${suffix}.${q.format}`,
           ),
           'cache-control': 'no-store',
         });

@@ -11,15 +11,18 @@ export class CookieClient {
     init: {
       form?: Record<string, string> | URLSearchParams;
       json?: unknown;
+      multipart?: FormData;
       headers?: Record<string, string>;
     } = {},
   ) {
     const headers: Record<string, string> = { origin: BASE, ...init.headers };
     if (this.cookies.size) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-    let body: string | undefined;
+    let body: string | FormData | undefined;
     if (init.form) {
       body = new URLSearchParams(init.form).toString();
       headers['content-type'] = 'application/x-www-form-urlencoded';
+    } else if (init.multipart) {
+      body = init.multipart;
     } else if (init.json !== undefined) {
       body = JSON.stringify(init.json);
       headers['content-type'] = 'application/json';
