@@ -14,9 +14,22 @@ export type Bar = {
 };
 
 const ROW = 28;
-const LABEL_W = 150;
+const LABEL_W = 190;
 const BAR_W = 260;
 const TEXT_W = 120;
+
+/** A label cut to about `px` pixels of 13px text (CJK characters are twice as wide as Latin). */
+function fit(label: string, px: number): string {
+  let width = 0;
+  let out = '';
+  for (const ch of label) {
+    const w = /[\u2e80-\uffff]/.test(ch) ? 13 : 7;
+    if (width + w > px - 13) return `${out}…`;
+    width += w;
+    out += ch;
+  }
+  return out;
+}
 
 /** Horizontal bars, one per row. */
 export function BarChart(props: { id: string; title: string; bars: readonly Bar[]; empty: string }) {
@@ -49,7 +62,7 @@ export function BarChart(props: { id: string; title: string; bars: readonly Bar[
           return (
             <g>
               <text x={LABEL_W - 8} y={y + 18} text-anchor="end" class="chart-label">
-                {b.label.length > 12 ? `${b.label.slice(0, 11)}…` : b.label}
+                {fit(b.label, LABEL_W - 14)}
               </text>
               <rect x={LABEL_W} y={y + 4} width={BAR_W} height={ROW - 10} class="chart-track" rx="3" />
               <rect
