@@ -7,12 +7,12 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { and } from 'drizzle-orm';
 import { countyDrizzle } from '../db';
 import { type Ctx, countyCtx } from '../lib/context';
-import { forbidden, invalid } from '../lib/problem';
+import { invalid } from '../lib/problem';
 import { createRouter } from '../lib/router';
 import { CountyParam, jsonResponse, problemDoc, STANDARD_ERRORS } from '../lib/schemas';
 import { todayIn } from '../lib/time';
 import { addDays, diffDays, isValidDate } from '../rules';
-import { superviseeScope } from '../supervisees/access';
+import { requireSuperviseeScope } from '../supervisees/access';
 import { ExportQuery, exportTable, langOf, listOrExport, wantsExport } from '../transfer/export';
 import { fanOut } from './across-counties';
 import { complianceExport, worklistExport } from './export';
@@ -88,11 +88,7 @@ function countedCtx(c: Ctx) {
   return { k, report: () => c.header(QUERY_COUNT_HEADER, String(counted.count())) };
 }
 
-function scopeOf(c: Ctx) {
-  const scope = superviseeScope(c.var.countyMemberships);
-  if (!scope) throw forbidden('Your role does not see supervisees.');
-  return scope;
-}
+const scopeOf = (c: Ctx) => requireSuperviseeScope(c.var.countyMemberships);
 
 /** [from, to], defaulting to the county's current month, refused when inverted or too long. */
 function rangeOf(q: { from?: string | undefined; to?: string | undefined }, today: string) {

@@ -1,6 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { type Ctx, countyCtx, sealLater } from '../lib/context';
-import { forbidden } from '../lib/problem';
 import { createRouter } from '../lib/router';
 import { CountyParam, jsonBody, jsonResponse, problemDoc, STANDARD_ERRORS } from '../lib/schemas';
 import { nowInstant } from '../lib/time';
@@ -8,12 +7,12 @@ import { INCIDENT_KINDS, INCIDENT_STATUSES } from './schema';
 import {
   acknowledgeIncident,
   findIncident,
-  incidentScope,
   listIncidents,
   presentIncident,
   presentIncidentDetail,
   reportIncident,
   reportingProvider,
+  requireIncidentScope,
   resolveIncident,
 } from './service';
 
@@ -56,11 +55,7 @@ const Incident = z
 
 const IdParam = CountyParam.extend({ id: z.string().openapi({ param: { name: 'id', in: 'path' } }) });
 
-function scopeOf(c: Ctx) {
-  const scope = incidentScope(c.var.countyMemberships);
-  if (!scope) throw forbidden('Your role does not handle incidents.');
-  return scope;
-}
+const scopeOf = (c: Ctx) => requireIncidentScope(c.var.countyMemberships);
 
 export const incidentRoutes = createRouter()
   .openapi(

@@ -9,7 +9,7 @@ import { fieldCrypto } from '../crypto/fields';
 import { batchAssert, isGuardFailure } from '../db/guard';
 import { type CountyCtx, countyAudit } from '../lib/context';
 import { newId } from '../lib/ids';
-import { conflict, invalid, notFound } from '../lib/problem';
+import { conflict, forbidden, invalid, notFound } from '../lib/problem';
 import { civilDate } from '../lib/time';
 import { ruleSetOn } from '../rule-sets/service';
 import { servedByProviders } from '../supervisees/access';
@@ -23,6 +23,13 @@ export const DEFAULT_INCIDENT_RULES: IncidentRules = { acknowledgeWithinHours: 2
 export type IncidentScope = { all: true } | { all: false; townshipIds: string[]; providerIds: string[] };
 
 /** Bureau: every incident; office: those of its townships; provider staff: their provider's reports. */
+/** The caller's scope, or 403 for a role that handles no incidents. */
+export function requireIncidentScope(memberships: readonly Membership[]): IncidentScope {
+  const scope = incidentScope(memberships);
+  if (!scope) throw forbidden('Your role does not handle incidents.');
+  return scope;
+}
+
 export function incidentScope(memberships: readonly Membership[]): IncidentScope | null {
   const townshipIds: string[] = [];
   const providerIds: string[] = [];

@@ -8,6 +8,7 @@ import {
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { call, tokenFor } from '../../test/helpers/http';
+import { waitFor } from '../../test/helpers/wait';
 import worker from '../index';
 import type { JobMessage } from './messages';
 import { runCountyJob } from './runner';
@@ -33,16 +34,6 @@ const batchOf = (bodies: JobMessage[]) =>
     'bangjiao-jobs',
     bodies.map((body, i) => ({ id: `m${i}`, timestamp: new Date(), attempts: 1, body })),
   );
-
-async function waitFor<T>(probe: () => Promise<T | undefined | false>, ms = 8000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > until) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** A task that notifies every provider admin once per day: the kind of work real tasks do. */
 const notifyingTask: Task = {

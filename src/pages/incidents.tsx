@@ -15,10 +15,11 @@ import {
   presentIncidentDetail,
   reportIncident,
   reportingProvider,
+  requireIncidentScope,
   resolveIncident,
 } from '../incidents/service';
 import { type Ctx, countyCtx, sealLater } from '../lib/context';
-import { forbidden, invalid } from '../lib/problem';
+import { invalid } from '../lib/problem';
 import { createRouter } from '../lib/router';
 import { civilDate, nowInstant } from '../lib/time';
 import { superviseeScope } from '../supervisees/access';
@@ -82,11 +83,7 @@ const M = {
   noSupervisees: { zh: '您的机构目前没有服务对象。', en: 'Your provider serves no supervisee yet.' },
 } satisfies Record<string, Msg>;
 
-function scopeOf(c: Ctx) {
-  const scope = incidentScope(c.var.countyMemberships);
-  if (!scope) throw forbidden('Your role does not handle incidents.');
-  return scope;
-}
+const scopeOf = (c: Ctx) => requireIncidentScope(c.var.countyMemberships);
 
 const localTime = (instant: string | null, tz: string) =>
   instant

@@ -12,7 +12,7 @@ import type { Ctx } from '../lib/context';
 import { sealLater } from '../lib/context';
 import { type FieldError, invalid } from '../lib/problem';
 import { createRouter } from '../lib/router';
-import { ACTIVITY_TYPE_LABELS, BASE_ACTIVITY_TYPES, isBaseActivityType } from '../rules';
+import { BASE_ACTIVITY_TYPES, isBaseActivityType } from '../rules';
 import { superviseeScope } from '../supervisees/access';
 import { listSupervisees } from '../supervisees/service';
 import type { Msg } from './i18n';

@@ -6,10 +6,9 @@ import { asc, eq, inArray } from 'drizzle-orm';
 import { controlDb } from '../db';
 import { providers } from '../db/control-schema';
 import { type Ctx, countyCtx, sealLater } from '../lib/context';
-import { forbidden } from '../lib/problem';
 import { createRouter } from '../lib/router';
 import { ruleSetOn } from '../rule-sets/service';
-import { superviseeScope } from '../supervisees/access';
+import { requireSuperviseeScope } from '../supervisees/access';
 import { LevelChange, NewSupervisee, SuperviseePatch } from '../supervisees/routes';
 import { assignments, type SuperviseeRow } from '../supervisees/schema';
 import {
@@ -134,11 +133,7 @@ export const levelLabel = (l: Lookups, code: string, lang: Lang) => {
   return lang === 'zh' ? level.label : `${level.label} (${code})`;
 };
 
-function scopeOf(c: Ctx) {
-  const scope = superviseeScope(c.var.countyMemberships);
-  if (!scope) throw forbidden('Your role does not see supervisees.');
-  return scope;
-}
+const scopeOf = (c: Ctx) => requireSuperviseeScope(c.var.countyMemberships);
 
 // ---------------------------------------------------------------------------------------------
 // Form

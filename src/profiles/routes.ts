@@ -1,10 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { type Ctx, countyCtx, sealLater } from '../lib/context';
 import { etag, parseIfMatch } from '../lib/etag';
-import { forbidden } from '../lib/problem';
 import { createRouter } from '../lib/router';
 import { CivilDate, CountyParam, jsonBody, jsonResponse, problemDoc, STANDARD_ERRORS } from '../lib/schemas';
-import { superviseeScope } from '../supervisees/access';
+import { requireSuperviseeScope } from '../supervisees/access';
 import { findVisible } from '../supervisees/service';
 import { ASSESSMENT_KINDS, addAssessment, listAssessments } from './assessments';
 import { readProfile, writeProfile } from './profile';
@@ -66,11 +65,7 @@ const IdParam = CountyParam.extend({ id: z.string().openapi({ param: { name: 'id
 /** Profiles carry their own ETag letter, so a supervisee's tag never passes for a profile's. */
 const PROFILE = 'p';
 
-function scopeOf(c: Ctx) {
-  const scope = superviseeScope(c.var.countyMemberships);
-  if (!scope) throw forbidden('Your role does not see supervisees.');
-  return scope;
-}
+const scopeOf = (c: Ctx) => requireSuperviseeScope(c.var.countyMemberships);
 
 export const profileRoutes = createRouter()
   .openapi(

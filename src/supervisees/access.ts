@@ -10,6 +10,7 @@
 import { and, eq, inArray, or, type SQL, sql } from 'drizzle-orm';
 import type { Membership } from '../auth/roles';
 import { contracts, enrolments } from '../contracts/schema';
+import { forbidden } from '../lib/problem';
 import { assignments, supervisees } from './schema';
 
 export type Detail = 'full' | 'provider' | 'minimal';
@@ -19,6 +20,13 @@ export type SuperviseeScope =
   | { all: false; townshipIds: string[]; providerIds: string[]; detail: Detail };
 
 const RANK: Record<Detail, number> = { minimal: 0, provider: 1, full: 2 };
+
+/** The caller's scope, or 403 for a role that works with no supervisee (finance, auditors…). */
+export function requireSuperviseeScope(memberships: readonly Membership[]): SuperviseeScope {
+  const scope = superviseeScope(memberships);
+  if (!scope) throw forbidden('Your role does not see supervisees.');
+  return scope;
+}
 
 export function superviseeScope(memberships: readonly Membership[]): SuperviseeScope | null {
   let detail: Detail | null = null;

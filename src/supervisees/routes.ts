@@ -7,7 +7,7 @@ import { createRouter } from '../lib/router';
 import { CivilDate, CountyParam, jsonBody, jsonResponse, problemDoc, STANDARD_ERRORS } from '../lib/schemas';
 import { isValidIdNumber } from '../lib/validators';
 import { ExportQuery, exportTable, langOf, listOrExport, wantsExport } from '../transfer/export';
-import { superviseeScope } from './access';
+import { requireSuperviseeScope } from './access';
 import { superviseeExport } from './export';
 import {
   addLevel,
@@ -80,11 +80,7 @@ const Supervisee = z
 
 const IdParam = CountyParam.extend({ id: z.string().openapi({ param: { name: 'id', in: 'path' } }) });
 
-function scopeOf(c: Ctx) {
-  const scope = superviseeScope(c.var.countyMemberships);
-  if (!scope) throw forbidden('Your role does not see supervisees.');
-  return scope;
-}
+const scopeOf = (c: Ctx) => requireSuperviseeScope(c.var.countyMemberships);
 
 const isBureauAdmin = (c: Ctx) => c.var.countyMemberships.some((m) => m.role === 'bureau_admin');
 

@@ -1,6 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { call, tokenFor } from '../../test/helpers/http';
+import { waitFor } from '../../test/helpers/wait';
 import { handleMessage } from '../jobs/handlers';
 import { runCountyJob } from '../jobs/runner';
 import type { Task } from '../jobs/tasks';
@@ -11,16 +12,6 @@ const SECRET = 'robot-secret-0123456789';
 type Received = { url: string; headers: Record<string, string>; body: string };
 const log = async (name: string): Promise<Received[]> =>
   (await fetch(`${env.WEBHOOK_RECEIVER}/log/${name}`)).json();
-
-async function waitFor<T>(probe: () => Promise<T | undefined | false>, ms = 8000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > until) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 async function hmac(message: string): Promise<Uint8Array> {
   const key = await crypto.subtle.importKey(
