@@ -1,6 +1,7 @@
 import { webcrypto } from 'node:crypto';
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
+import { TEST_TODAY } from './test/today';
 
 /** A fresh ES256 signing key per run: tests never depend on a committed secret. */
 async function testSigningKey(kid: string) {
@@ -29,6 +30,7 @@ export default defineConfig(async () => {
           d1Databases: { COUNTY_SPARE: 'bangjiao-county-spare' },
           bindings: {
             ENVIRONMENT: 'test',
+            TODAY: TEST_TODAY,
             JWT_PRIVATE_KEYS: signingKeys,
             PASSWORD_PEPPER: 'test-pepper-not-a-secret',
             DATA_KEY_SECRET: 'test-data-key-not-a-secret',

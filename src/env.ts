@@ -11,6 +11,8 @@ export type Bindings = {
   JOBS: Queue<JobMessage>;
   /** `development` enables the demo seed; anything else is a deployed environment. */
   ENVIRONMENT: string;
+  /** Test and development only: pins the clock's civil date (src/lib/time.ts); production ignores it. */
+  TODAY?: string;
   /** JSON array of ES256 private JWKs, each with a `kid`; the first one signs, all verify. */
   JWT_PRIVATE_KEYS: string;
   /** Secret mixed into every password hash; never stored in a database. */

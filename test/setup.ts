@@ -6,6 +6,7 @@
 import { applyD1Migrations, type D1Migration } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { seedDemo } from '../src/demo/seed';
+import { useClockOf } from '../src/lib/time';
 
 declare global {
   namespace Cloudflare {
@@ -13,9 +14,13 @@ declare global {
       TEST_MIGRATIONS: { control: D1Migration[]; county: D1Migration[] };
       /** Base URL of the loopback webhook receiver (test/global-setup.ts). */
       WEBHOOK_RECEIVER: string;
+      TODAY: string;
     }
   }
 }
+
+// The suite's "today" (vitest.config.ts TODAY): the test code's clock and the Worker's agree.
+useClockOf(env);
 
 const countyBindings = Object.keys(env).filter((k) => k.startsWith('COUNTY_'));
 await applyD1Migrations(env.CONTROL_DB, env.TEST_MIGRATIONS.control);

@@ -5,6 +5,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { seedDemo } from '../../src/demo/seed.ts';
+import { useClockOf } from '../../src/lib/time.ts';
 import { readCounties, wranglerTomlIsCurrent } from './counties.ts';
 import { ensureDevVars } from './devvars.ts';
 import { openLocalPlatform } from './local.ts';
@@ -14,6 +15,12 @@ import { ensureVendorAssets } from './vendor.ts';
 import { wranglerEnv } from './wrangler.ts';
 
 export type PrepareOptions = { stateDir?: string; log?: (line: string) => void };
+
+/**
+ * `TODAY=YYYY-MM-DD npm start` pins the demo's clock (src/lib/time.ts): the seed and the served
+ * app then both run on that day. Without it the demo runs on the real date.
+ */
+export const pinnedToday = (): string | undefined => process.env.TODAY || undefined;
 
 /** .dev.vars, the /docs viewer, migrations and the demo seed: each done once, checked every time. */
 export async function prepareLocal({ stateDir = DEV_STATE, log = console.log }: PrepareOptions = {}) {
@@ -30,6 +37,7 @@ export async function prepareLocal({ stateDir = DEV_STATE, log = console.log }: 
     log(`Migrating local databases (${stateDir}):`);
     if (!(await migrateLocal(platform, counties, log))) throw new Error('local migration failed (see above)');
     const environment = String(platform.env.ENVIRONMENT ?? '');
+    useClockOf({ ENVIRONMENT: environment, TODAY: pinnedToday() });
     const pepper = platform.env.PASSWORD_PEPPER;
     if (environment !== 'development') {
       log(`Demo seed skipped: ENVIRONMENT is "${environment}", not development.`);
@@ -81,6 +89,7 @@ export function startDevServer({
       stateDir,
       // No keyboard shortcuts panel: it needs a terminal, and Ctrl-C is enough.
       '--show-interactive-dev-session=false',
+      ...(pinnedToday() ? ['--var', `TODAY:${pinnedToday()}`] : []),
       ...extraArgs,
     ],
     { cwd: ROOT, stdio: ['ignore', stdio, stdio], env: wranglerEnv() },

@@ -12,7 +12,7 @@ import type { BatchItem } from 'drizzle-orm/batch';
 import type { CountyCtx } from '../lib/context';
 import { sha256Hex } from '../lib/ids';
 import { invalid, Problem } from '../lib/problem';
-import { nowInstant } from '../lib/time';
+import { nowInstant, nowMs } from '../lib/time';
 import { idempotencyKeys } from './schema';
 
 export const KEEP_HOURS = 48;
@@ -101,7 +101,7 @@ export async function idempotent(
     if (row.status === 'done') {
       return { status: row.responseStatus!, body: JSON.parse(row.responseBody!), replayed: true };
     }
-    if (Date.now() - Date.parse(row.createdAt) > ABANDONED_AFTER_MS) {
+    if (nowMs() - Date.parse(row.createdAt) > ABANDONED_AFTER_MS) {
       const taken = await k.db
         .update(idempotencyKeys)
         .set({ createdAt: nowInstant() })
@@ -122,7 +122,7 @@ export async function idempotent(
 }
 
 async function claim(k: CountyCtx, key: string, hash: string): Promise<boolean> {
-  const cutoff = new Date(Date.now() - KEEP_HOURS * 3_600_000).toISOString();
+  const cutoff = new Date(nowMs() - KEEP_HOURS * 3_600_000).toISOString();
   const [, inserted] = await k.db.batch([
     // Expired keys go a few at a time with each claim: bounded work, and no cron needed.
     k.db

@@ -12,6 +12,7 @@ import { batchAssert, isGuardFailure } from '../db/guard';
 import { type CountyCtx, countyAudit } from '../lib/context';
 import { newId } from '../lib/ids';
 import { conflict, forbidden, invalid, notFound } from '../lib/problem';
+import { nowInstant } from '../lib/time';
 import { isProviderStaff, providerServesCounty } from '../providers/staff';
 import { servedByProviders } from '../supervisees/access';
 import { assignments, type SuperviseeRow, supervisees } from '../supervisees/schema';
@@ -97,7 +98,7 @@ export async function createAssignment(
     fromDate: input.from,
     toDate: to,
     createdBy: a.actorUserId,
-    createdAt: new Date().toISOString(),
+    createdAt: nowInstant(),
   };
   try {
     await a.db.batch([

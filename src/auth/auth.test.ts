@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { CookieClient } from '../../test/helpers/browser-like';
 import { call, freshLogin } from '../../test/helpers/http';
 import { DEMO_PASSWORD } from '../demo/data';
+import { nowMs } from '../lib/time';
 import { hashPassword, PBKDF2_ITERATIONS, verifyPassword } from './passwords';
 
 const sessionOf = (accessToken: string) => decodeJwt(accessToken).sid as string;
@@ -102,7 +103,7 @@ describe('sessions', () => {
 
   it('ends after 30 idle minutes', async () => {
     const { body } = await freshLogin('deqing.officer');
-    const idle = new Date(Date.now() - 31 * 60_000).toISOString();
+    const idle = new Date(nowMs() - 31 * 60_000).toISOString();
     await env.CONTROL_DB.prepare('UPDATE sessions SET last_seen_at = ? WHERE id = ?')
       .bind(idle, sessionOf(body.accessToken))
       .run();
@@ -111,7 +112,7 @@ describe('sessions', () => {
 
   it('ends at its absolute limit however active it is', async () => {
     const { body } = await freshLogin('deqing.officer');
-    const past = new Date(Date.now() - 1000).toISOString();
+    const past = new Date(nowMs() - 1000).toISOString();
     await env.CONTROL_DB.prepare('UPDATE sessions SET expires_at = ? WHERE id = ?')
       .bind(past, sessionOf(body.accessToken))
       .run();
@@ -121,7 +122,7 @@ describe('sessions', () => {
   it('is kept alive by use (last seen moves forward)', async () => {
     const { body } = await freshLogin('deqing.officer');
     const id = sessionOf(body.accessToken);
-    const earlier = new Date(Date.now() - 20 * 60_000).toISOString();
+    const earlier = new Date(nowMs() - 20 * 60_000).toISOString();
     await env.CONTROL_DB.prepare('UPDATE sessions SET last_seen_at = ? WHERE id = ?').bind(earlier, id).run();
     expect((await call('GET', '/api/v1/me', { token: body.accessToken })).status).toBe(200);
     const row = await env.CONTROL_DB.prepare('SELECT last_seen_at FROM sessions WHERE id = ?')

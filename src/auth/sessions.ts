@@ -15,7 +15,7 @@ import {
 } from '../db/control-schema';
 import type { Bindings, Principal } from '../env';
 import { newId, randomToken, sha256Hex } from '../lib/ids';
-import { addMinutes, nowInstant } from '../lib/time';
+import { addMinutes, nowInstant, nowMs } from '../lib/time';
 import type { Membership, Role } from './roles';
 
 /** last_seen_at is rewritten at most this often, so reads stay reads. */
@@ -91,7 +91,7 @@ export async function loadRequestContext(
   const user = userRows[0];
   if (!session || !user || user.status !== 'active') return { principal: null, county };
   if ('userId' in lookup && lookup.userId !== user.id) return { principal: null, county };
-  const now = Date.now();
+  const now = nowMs();
   const idleLimit = Date.parse(session.lastSeenAt) + cfg.sessionIdleMinutes * 60_000;
   if (now >= Date.parse(session.expiresAt) || now >= idleLimit) return { principal: null, county };
   if (now - Date.parse(session.lastSeenAt) > TOUCH_EVERY_MS) {

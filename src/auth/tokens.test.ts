@@ -7,6 +7,7 @@ import { decodeJwt, exportJWK, generateKeyPair, importJWK, type JWK, SignJWT } f
 import { beforeAll, describe, expect, it } from 'vitest';
 import { call, freshLogin } from '../../test/helpers/http';
 import { base64url } from '../lib/ids';
+import { nowMs } from '../lib/time';
 import { TOKEN_AUDIENCE, TOKEN_ISSUER, TOKEN_TYP } from './tokens';
 
 const enc = (v: unknown) => base64url(new TextEncoder().encode(JSON.stringify(v)));
@@ -15,7 +16,7 @@ const ring = () => JSON.parse(env.JWT_PRIVATE_KEYS) as (JWK & { kid: string })[]
 let sub: string;
 let sid: string;
 
-const now = () => Math.floor(Date.now() / 1000);
+const now = () => Math.floor(nowMs() / 1000);
 const goodClaims = () => ({
   iss: TOKEN_ISSUER,
   aud: TOKEN_AUDIENCE,

@@ -4,6 +4,7 @@
  * makes logout and role changes take effect on the next request.
  */
 import { type CryptoKey, decodeProtectedHeader, importJWK, type JWK, jwtVerify, SignJWT } from 'jose';
+import { nowMs } from '../lib/time';
 
 export const TOKEN_ALG = 'ES256';
 export const TOKEN_TYP = 'at+jwt';
@@ -57,8 +58,8 @@ export async function signAccessToken(
     .setIssuer(TOKEN_ISSUER)
     .setAudience(TOKEN_AUDIENCE)
     .setSubject(claims.userId)
-    .setIssuedAt()
-    .setExpirationTime(`${ttlSeconds}s`)
+    .setIssuedAt(Math.floor(nowMs() / 1000))
+    .setExpirationTime(Math.floor(nowMs() / 1000) + ttlSeconds)
     .setJti(crypto.randomUUID())
     .sign(signer.key);
 }
@@ -82,9 +83,10 @@ export async function verifyAccessToken(
       requiredClaims: ['exp', 'iat', 'sub', 'sid', 'jti'],
       maxTokenAge: maxAgeSeconds + CLOCK_TOLERANCE_S,
       clockTolerance: CLOCK_TOLERANCE_S,
+      currentDate: new Date(nowMs()),
     });
     // jose accepts an iat in the future; a token minted "later" than now is forged or skewed.
-    if ((payload.iat ?? 0) > Date.now() / 1000 + CLOCK_TOLERANCE_S) return null;
+    if ((payload.iat ?? 0) > nowMs() / 1000 + CLOCK_TOLERANCE_S) return null;
     if (typeof payload.sub !== 'string' || typeof payload.sid !== 'string') return null;
     return { userId: payload.sub, sessionId: payload.sid };
   } catch {

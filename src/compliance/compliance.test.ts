@@ -289,8 +289,11 @@ describe('GET /compliance?month=', () => {
     const worker = await call('GET', `${C}/compliance?month=2026-03`, {
       token: await tokenFor('provider.worker'),
     });
-    // Every supervisee chenxi serves, the demo's included; never e, whom nobody serves.
-    const served = (await demoSupervisees(db())).filter((d) => d.providerId === 'chenxi').map((d) => d.id);
+    // Every supervisee chenxi serves in March, the demo's included (their terms follow today);
+    // never e, whom nobody serves.
+    const served = (await demoSupervisees(db()))
+      .filter((d) => d.providerId === 'chenxi' && d.termStart <= '2026-03-31' && d.termEnd >= '2026-03-01')
+      .map((d) => d.id);
     expect(worker.body.items.map((x: { superviseeId: string }) => x.superviseeId).sort()).toEqual(
       [a.id, ...served].sort(),
     );

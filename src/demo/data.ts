@@ -152,27 +152,28 @@ export const DEMO_USERS: { id: string; login: string; displayName: string; membe
   ];
 
 /**
- * Each demo county's 2026 programme (年度项目), its procurement and its contract with the demo
- * provider: Deqing buys per supervisee-year as in 2017, Anji per service hour (the provincial
- * preset's pricing). The case study's other Deqing bidders make the procurement record.
+ * Each demo county's programme (年度项目) of the current year, procured the November before, and
+ * its contract with the demo provider: Deqing buys per supervisee-year as in 2017, Anji per
+ * service hour (the provincial preset's pricing). The case study's other Deqing bidders make the
+ * procurement record.
  */
-export const DEMO_PROGRAMMES = [
+export const demoProgrammes = (year: number) => [
   {
     county: 'deqing',
     programme: {
-      id: 'deqing-programme-2026',
-      year: 2026,
-      name: '德清县2026年政府购买社区矫正社会工作服务项目',
+      id: `deqing-programme-${year}`,
+      year,
+      name: `德清县${year}年政府购买社区矫正社会工作服务项目`,
       budgetFen: 30_000_000,
       serviceContent:
         '走访、电话回访、教育学习、社区服务、个别教育、心理评估与咨询、技能培训与就业指导、困难帮扶、法制宣传',
     },
     procurement: {
-      id: 'deqing-procurement-2026',
+      id: `deqing-procurement-${year}`,
       method: '竞争性磋商',
-      announcedOn: '2025-11-10',
-      openedOn: '2025-11-24',
-      awardedOn: '2025-11-28',
+      announcedOn: `${year - 1}-11-10`,
+      openedOn: `${year - 1}-11-24`,
+      awardedOn: `${year - 1}-11-28`,
       bidders: [
         { name: DEMO_PROVIDER.name, creditCode: DEMO_PROVIDER.creditCode, providerId: DEMO_PROVIDER.id },
         { name: '德清县彩虹桥社会工作服务中心' },
@@ -180,8 +181,8 @@ export const DEMO_PROGRAMMES = [
       ],
     },
     contract: {
-      id: 'deqing-contract-2026-chenxi',
-      title: '德清县2026年社区矫正社会工作服务购买服务协议',
+      id: `deqing-contract-${year}-chenxi`,
+      title: `德清县${year}年社区矫正社会工作服务购买服务协议`,
       pricing: { model: 'per_supervisee_year', unitPriceFen: 100_000, workFundsShare: 0.5 },
       // 合同金额: up to 200 supervisee-years, so work funds can be paid on signing.
       ceilingFen: 20_000_000 as number | null,
@@ -190,25 +191,25 @@ export const DEMO_PROGRAMMES = [
   {
     county: 'anji',
     programme: {
-      id: 'anji-programme-2026',
-      year: 2026,
-      name: '安吉县2026年社区矫正社会工作服务项目',
+      id: `anji-programme-${year}`,
+      year,
+      name: `安吉县${year}年社区矫正社会工作服务项目`,
       budgetFen: 60_000_000,
       serviceContent: '按服务时数购买：走访、教育学习、社区服务、心理咨询、技能培训',
     },
     procurement: {
-      id: 'anji-procurement-2026',
+      id: `anji-procurement-${year}`,
       method: '竞争性磋商',
-      announcedOn: '2025-11-12',
-      openedOn: '2025-11-26',
-      awardedOn: '2025-12-01',
+      announcedOn: `${year - 1}-11-12`,
+      openedOn: `${year - 1}-11-26`,
+      awardedOn: `${year - 1}-12-01`,
       bidders: [
         { name: DEMO_PROVIDER.name, creditCode: DEMO_PROVIDER.creditCode, providerId: DEMO_PROVIDER.id },
       ],
     },
     contract: {
-      id: 'anji-contract-2026-chenxi',
-      title: '安吉县2026年社区矫正社会工作服务购买服务协议',
+      id: `anji-contract-${year}-chenxi`,
+      title: `安吉县${year}年社区矫正社会工作服务购买服务协议`,
       pricing: { ...PRESETS['provincial-three-level'].ruleSet.pricing },
       ceilingFen: null as number | null,
     },

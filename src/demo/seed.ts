@@ -6,8 +6,9 @@ import { drizzle } from 'drizzle-orm/d1';
 import { hashPassword } from '../auth/passwords';
 import * as control from '../db/control-schema';
 import * as county from '../db/county-schema';
+import { todayIn } from '../lib/time';
 import { PRESETS } from '../rules';
-import { DEMO_COUNTIES, DEMO_PASSWORD, DEMO_PROGRAMMES, DEMO_PROVIDER, DEMO_USERS } from './data';
+import { DEMO_COUNTIES, DEMO_PASSWORD, DEMO_PROVIDER, DEMO_USERS, demoProgrammes } from './data';
 import { seedServiceRecords } from './service-records';
 
 export type SeedTarget = {
@@ -18,6 +19,8 @@ export type SeedTarget = {
   county: (binding: string) => D1Database;
   /** DATA_KEY_SECRET: with it, the demo also gets supervisees and their services (encrypted fields). */
   dataKeySecret?: string;
+  /** The day the demo is anchored to (default: today in China, by the clock of src/lib/time.ts). */
+  today?: string;
 };
 
 /** Seeds once; returns false when the demo is already there. */
@@ -28,6 +31,7 @@ export async function seedDemo(target: SeedTarget): Promise<boolean> {
   const done = await target.control.prepare("SELECT 1 FROM users WHERE login = 'platform.operator'").first();
   if (done) return false;
 
+  const today = target.today ?? todayIn('Asia/Shanghai');
   const db = drizzle(target.control, { schema: control });
   // One hash for every demo login: the demo has one published password anyway.
   const passwordHash = await hashPassword(DEMO_PASSWORD, target.pepper);
@@ -74,7 +78,7 @@ export async function seedDemo(target: SeedTarget): Promise<boolean> {
   for (const k of DEMO_COUNTIES) {
     const cdb = drizzle(target.county(k.binding), { schema: county });
     const preset = PRESETS[k.preset].ruleSet;
-    const money = DEMO_PROGRAMMES.filter((p) => p.county === k.slug);
+    const money = demoProgrammes(Number(today.slice(0, 4))).filter((p) => p.county === k.slug);
     await cdb.batch([
       cdb.insert(county.townships).values(k.townships.map((t, i) => ({ ...t, sortOrder: i }))),
       cdb.insert(county.ruleSets).values({
@@ -104,7 +108,8 @@ export async function seedDemo(target: SeedTarget): Promise<boolean> {
         }),
       ]),
     ]);
-    if (target.dataKeySecret) await seedServiceRecords(target.county(k.binding), k, target.dataKeySecret);
+    if (target.dataKeySecret)
+      await seedServiceRecords(target.county(k.binding), k, target.dataKeySecret, today);
   }
   return true;
 }

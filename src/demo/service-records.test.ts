@@ -1,8 +1,10 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
+import { today } from '../../test/helpers/compliance';
 import { call, tokenFor } from '../../test/helpers/http';
+import { demoCycles, demoTerm } from './service-records';
 
-describe('the demo of daily work', () => {
+describe('the demo of daily work, anchored to today', () => {
   it('gives each county supervisees assigned to the demo provider and its social worker', async () => {
     for (const [county, login] of [
       ['deqing', 'deqing.admin'],
@@ -10,11 +12,10 @@ describe('the demo of daily work', () => {
     ] as const) {
       const r = await call(
         'GET',
-        `/api/v1/counties/${county}/assignments?workerUserId=u-provider-worker&activeOn=2025-12-01`,
-        {
-          token: await tokenFor(login),
-        },
+        `/api/v1/counties/${county}/assignments?workerUserId=u-provider-worker&activeOn=${today()}`,
+        { token: await tokenFor(login) },
       );
+      expect(demoTerm(today()).start < today() && today() < demoTerm(today()).end).toBe(true);
       expect(r.body.items.filter((a: { id: string }) => a.id.startsWith('demo-'))).toHaveLength(6);
       const seen = await call('GET', `/api/v1/counties/${county}/supervisees/demo-${county}-s1`, {
         token: await tokenFor('provider.worker'),
@@ -24,8 +25,9 @@ describe('the demo of daily work', () => {
     }
   });
 
-  it('has a submitted ledger for the wukang office to review, and a draft', async () => {
-    const r = await call('GET', '/api/v1/counties/deqing/ledgers?cycle=2025-12', {
+  it("has last cycle's ledger submitted for the wukang office to review, and a draft", async () => {
+    const { last } = demoCycles(today(), 'deqing-2017');
+    const r = await call('GET', `/api/v1/counties/deqing/ledgers?cycle=${last.cycle}`, {
       token: await tokenFor('deqing.officer'),
     });
     expect(r.body.items).toEqual(
@@ -33,8 +35,8 @@ describe('the demo of daily work', () => {
         expect.objectContaining({
           townshipId: 'wukang',
           status: 'submitted',
-          cycleStart: '2025-11-26',
-          cycleEnd: '2025-12-25',
+          cycleStart: last.cycleStart,
+          cycleEnd: last.cycleEnd,
           late: false,
           activityCount: 12,
         }),
@@ -55,13 +57,31 @@ describe('the demo of daily work', () => {
     expect(confirmed.status, confirmed.text).toBe(200);
   });
 
+  it('has the current cycle partly done: services before today only, in draft', async () => {
+    const { current } = demoCycles(today(), 'deqing-2017');
+    const r = await call(
+      'GET',
+      `/api/v1/counties/deqing/activities?from=${current.cycleStart}&to=${current.cycleEnd}`,
+      {
+        token: await tokenFor('deqing.officer'),
+      },
+    );
+    const demo = r.body.items.filter((a: { id: string }) => a.id.startsWith('demo-'));
+    expect(demo.every((a: { occurredOn: string }) => a.occurredOn < today())).toBe(true);
+    const ledgers = await call('GET', `/api/v1/counties/deqing/ledgers?cycle=${current.cycle}`, {
+      token: await tokenFor('deqing.officer'),
+    });
+    for (const l of ledgers.body.items) expect(l.status).toBe('draft');
+  });
+
   it('uses calendar months in anji', async () => {
-    const r = await call('GET', '/api/v1/counties/anji/ledgers?cycle=2025-12', {
+    const { last, lastDueBy } = demoCycles(today(), 'provincial-three-level');
+    const r = await call('GET', `/api/v1/counties/anji/ledgers?cycle=${last.cycle}`, {
       token: await tokenFor('anji.admin'),
     });
     expect(r.body.items.map((l: { cycleStart: string; dueBy: string }) => [l.cycleStart, l.dueBy])).toEqual([
-      ['2025-12-01', '2026-01-05'],
-      ['2025-12-01', '2026-01-05'],
+      [last.cycleStart, lastDueBy],
+      [last.cycleStart, lastDueBy],
     ]);
   });
 

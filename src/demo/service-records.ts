@@ -1,9 +1,10 @@
 /**
- * The demo's daily work: a few supervisees per county, assigned to the demo provider and its
- * social worker, and one ledger cycle of their services (December 2025) — one ledger submitted
- * for the township office to review, one still a draft. Deterministic ids and dates, and a
- * cycle far from the dates tests and acceptance suites record in, so nothing they do collides.
- * None is confirmed, so nothing in the demo is locked.
+ * The demo's daily work, anchored to the county's today so that a first dashboard looks like a
+ * working month: a few supervisees per county (terms that began half a year ago), assigned to
+ * the demo provider and its social worker; the last ledger cycle's services — one township's
+ * ledger submitted for the office to review, the other still a draft — and the current cycle
+ * partly done (the days before today). Ids are deterministic; none is confirmed, so nothing in
+ * the demo is locked.
  */
 import { getTableColumns } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
@@ -14,14 +15,13 @@ import { chunkForParams } from '../db';
 import * as county from '../db/county-schema';
 import { ledgerEvents, ledgers } from '../ledgers/schema';
 import { withIdCheck } from '../lib/validators';
-import { addDays, cycleBounds, ledgerDueBy, PRESETS } from '../rules';
+import { addDays, cycleOf, ledgerDueBy, PRESETS } from '../rules';
 import { assignments, superviseeFlags, superviseeLevels, supervisees } from '../supervisees/schema';
 import { ID_NUMBER_PURPOSE } from '../supervisees/service';
 import { DEMO_PROVIDER, type DemoCounty } from './data';
 
 const WORKER = 'u-provider-worker';
 const ADMIN = 'u-provider-admin';
-const CYCLE = '2025-12';
 
 type Person = {
   name: string;
@@ -59,19 +59,44 @@ const PEOPLE: Record<string, { prefix: string; region: string; people: Person[] 
   },
 };
 
-const TERM = { start: '2025-06-01', end: '2027-05-31' };
+/** Two-year terms that began on the first of the month six months before today. */
+export function demoTerm(today: string) {
+  const [y, m] = today.split('-').map(Number) as [number, number];
+  const months = y * 12 + (m - 1) - 6;
+  const start = `${Math.floor(months / 12)}-${String((months % 12) + 1).padStart(2, '0')}-01`;
+  const [sy, sm] = [Math.floor(months / 12) + 2, (months % 12) + 1];
+  return { start, end: addDays(`${sy}-${String(sm).padStart(2, '0')}-01`, -1) };
+}
 
-export async function seedServiceRecords(d1: D1Database, k: DemoCounty, dataKeySecret: string) {
+/** The demo's two ledger cycles: the last one (reviewed now) and the one that holds today. */
+export function demoCycles(today: string, preset: DemoCounty['preset']) {
+  const rules = PRESETS[preset].ruleSet.ledger;
+  const current = cycleOf(today, rules.cycleEndDay);
+  const last = cycleOf(addDays(current.cycleStart, -1), rules.cycleEndDay);
+  return { last, current, lastDueBy: ledgerDueBy(last.cycleEnd, rules.submitWithinDays) };
+}
+
+export async function seedServiceRecords(
+  d1: D1Database,
+  k: DemoCounty,
+  dataKeySecret: string,
+  today: string,
+) {
   const plan = PEOPLE[k.slug];
   if (!plan) return;
   const db = drizzle(d1, { schema: county });
   const crypto = await fieldCrypto(dataKeySecret, k.slug);
   const townshipIds = [k.townships[0]!.id, k.townships[1]!.id] as const;
-  const rules = PRESETS[k.preset].ruleSet.ledger;
-  const bounds = cycleBounds(CYCLE, rules.cycleEndDay);
-  const dueBy = ledgerDueBy(bounds.cycleEnd, rules.submitWithinDays);
-  // Days of the cycle: its first day plus n.
-  const day = (n: number) => addDays(bounds.cycleStart, n);
+  const TERM = demoTerm(today);
+  const { last, current, lastDueBy } = demoCycles(today, k.preset);
+  const currentDueBy = ledgerDueBy(current.cycleEnd, PRESETS[k.preset].ruleSet.ledger.submitWithinDays);
+  // Days of the last cycle: its first day plus n (every cycle has at least 28 days).
+  const day = (n: number) => addDays(last.cycleStart, n);
+  // Days of the current cycle before today, or null.
+  const sofar = (n: number) => {
+    const d = addDays(current.cycleStart, n);
+    return d < today ? d : null;
+  };
 
   const people = await Promise.all(
     plan.people.map(async (p, i) => {
@@ -85,7 +110,7 @@ export async function seedServiceRecords(d1: D1Database, k: DemoCounty, dataKeyS
         townshipId: townshipIds[p.township]!,
         row: {
           id,
-          caseNumber: `${plan.prefix}-2025-${String(i + 1).padStart(3, '0')}`,
+          caseNumber: `${plan.prefix}-${TERM.start.slice(0, 4)}-${String(i + 1).padStart(3, '0')}`,
           name: p.name,
           gender: p.gender,
           birthDate: p.birth,
@@ -106,7 +131,7 @@ export async function seedServiceRecords(d1: D1Database, k: DemoCounty, dataKeyS
     }),
   );
 
-  const ledgerId = (t: number) => `demo-${k.slug}-ledger-${townshipIds[t]}-${CYCLE}`;
+  const ledgerId = (t: number, cycle = last.cycle) => `demo-${k.slug}-ledger-${townshipIds[t]}-${cycle}`;
   type Act = {
     type: string;
     on: string;
@@ -114,6 +139,8 @@ export async function seedServiceRecords(d1: D1Database, k: DemoCounty, dataKeyS
     minutes: number;
     who: number[];
     t: number;
+    /** In the current cycle (else the last one). */
+    now?: boolean;
     extra?: object;
   };
   const acts: Act[] = [];
@@ -145,6 +172,18 @@ export async function seedServiceRecords(d1: D1Database, k: DemoCounty, dataKeyS
     t: 0,
     extra: { aidAmountFen: 80_000, summary: '协助申请临时救助' },
   });
+  // The current cycle so far: the first visits of the month, and a study session once it is due.
+  people.forEach((p, i) => {
+    const on = i % 2 === 0 ? sofar(1 + i) : null;
+    if (on)
+      acts.push({ type: 'home_visit', on, at: '10:00', minutes: 45, who: [i], t: p.township, now: true });
+  });
+  const study = sofar(6);
+  if (study) {
+    const members = people.flatMap((p, i) => (p.township === 0 ? [i] : []));
+    acts.push({ type: 'education', on: study, at: '14:00', minutes: 240, who: members, t: 0, now: true });
+  }
+  const currentTownships = [...new Set(acts.filter((a) => a.now).map((a) => a.t))];
 
   const activityRows = acts.map((a, n) => ({
     id: `demo-${k.slug}-a${n + 1}`,
@@ -155,7 +194,7 @@ export async function seedServiceRecords(d1: D1Database, k: DemoCounty, dataKeyS
     providerId: DEMO_PROVIDER.id,
     townshipId: townshipIds[a.t]!,
     staffUserId: WORKER,
-    ledgerId: ledgerId(a.t),
+    ledgerId: a.now ? ledgerId(a.t, current.cycle) : ledgerId(a.t),
     createdBy: WORKER,
     createdAt: `${a.on}T12:00:00.000Z`,
     ...a.extra,
@@ -167,7 +206,8 @@ export async function seedServiceRecords(d1: D1Database, k: DemoCounty, dataKeyS
       minutes: a.minutes,
     })),
   );
-  const submittedAt = `${day(27)}T02:00:00.000Z`;
+  // Submitted on the cycle's last day, 10:00 in China.
+  const submittedAt = `${last.cycleEnd}T02:00:00.000Z`;
 
   const stmts: BatchItem<'sqlite'>[] = [
     ...inChunks(
@@ -217,14 +257,27 @@ export async function seedServiceRecords(d1: D1Database, k: DemoCounty, dataKeyS
         id: ledgerId(0),
         providerId: DEMO_PROVIDER.id,
         townshipId: townshipIds[0],
-        ...bounds,
-        dueBy,
-        status: 'submitted',
+        ...last,
+        dueBy: lastDueBy,
+        status: 'submitted' as const,
         submittedAt,
         submittedBy: ADMIN,
         late: false,
       },
-      { id: ledgerId(1), providerId: DEMO_PROVIDER.id, townshipId: townshipIds[1], ...bounds, dueBy },
+      {
+        id: ledgerId(1),
+        providerId: DEMO_PROVIDER.id,
+        townshipId: townshipIds[1],
+        ...last,
+        dueBy: lastDueBy,
+      },
+      ...currentTownships.map((t) => ({
+        id: ledgerId(t, current.cycle),
+        providerId: DEMO_PROVIDER.id,
+        townshipId: townshipIds[t]!,
+        ...current,
+        dueBy: currentDueBy,
+      })),
     ]),
     db.insert(ledgerEvents).values({
       id: `${ledgerId(0)}-submit`,

@@ -6,7 +6,7 @@ import { call, tokenFor } from '../../test/helpers/http';
 import { controlDb, countyDrizzle } from '../db';
 import { counties } from '../db/control-schema';
 import type { CountyCtx } from '../lib/context';
-import { nowInstant } from '../lib/time';
+import { nowInstant, nowMs } from '../lib/time';
 import { provincialThreeLevel } from '../rules';
 import { escalationsDue, markEscalationsNotified } from './service';
 
@@ -37,7 +37,7 @@ async function report(superviseeId: string, patch: Record<string, unknown> = {},
 
 /** Moves an incident's report back in time, as if `hoursAgo` hours had passed since. */
 async function age(id: string, hoursAgo: number) {
-  const reportedAt = new Date(Date.now() - hoursAgo * H).toISOString();
+  const reportedAt = new Date(nowMs() - hoursAgo * H).toISOString();
   await db()
     .prepare(
       `UPDATE incidents SET reported_at = ?,
@@ -54,7 +54,7 @@ const ids = (r: { body: { items: { id: string }[] } }) => r.body.items.map((i) =
 describe('reporting an incident', () => {
   it('opens it for the township of the supervisee, with deadlines from the rule set in force', async () => {
     const sid = await servedSupervisee({ townshipId: 'qianyuan' });
-    const before = Date.now();
+    const before = nowMs();
     const inc = await report(sid, { occurredAt: '2026-03-01T08:00:00+08:00' });
     expect(inc).toMatchObject({
       superviseeId: sid,
@@ -100,7 +100,7 @@ describe('reporting an incident', () => {
       [{ superviseeId: 'does-not-exist' }, 'superviseeId'],
       [{ kind: 'gossip' }, 'kind'],
       [{ providerId: 'another-provider' }, 'providerId'],
-      [{ occurredAt: new Date(Date.now() + 24 * H).toISOString() }, 'occurredAt'],
+      [{ occurredAt: new Date(nowMs() + 24 * H).toISOString() }, 'occurredAt'],
       [{ occurredAt: '2026-03-01' }, 'occurredAt'],
       [{ description: '' }, 'description'],
       [{ urgent: true }, ''],
@@ -403,7 +403,7 @@ describe('deadlines and escalation', () => {
     expect(dueIds).not.toContain(fresh.id);
     expect(due.find((d) => d.row.id === old.id)!.state).toMatchObject({ escalated: true, overdue: true });
     // Later than now, the fresh one is due too: the clock is an argument.
-    const later = new Date(Date.now() + 49 * H).toISOString();
+    const later = new Date(nowMs() + 49 * H).toISOString();
     expect((await escalationsDue(k, later)).map((d) => d.row.id)).toContain(fresh.id);
 
     await markEscalationsNotified(k, dueIds, now);

@@ -15,19 +15,14 @@ import {
 } from '../../test/helpers/service-records';
 import { countsConfirmed, countsRecorded } from '../activities/counting';
 import { activities } from '../activities/schema';
+import { todayIn } from '../lib/time';
 
 const worker = () => tokenFor('provider.worker');
 const providerAdmin = () => tokenFor('provider.admin');
 const office = () => tokenFor('deqing.office.wukang');
 const bureau = () => tokenFor('deqing.officer');
 
-const todayInShanghai = () =>
-  new Intl.DateTimeFormat('en-CA', {
-    timeZone: 'Asia/Shanghai',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-  }).format(new Date());
+const todayInShanghai = () => todayIn('Asia/Shanghai');
 
 /** Records one visit in wukang on `day` and returns the activity and its ledger (listed). */
 async function ledgerWithVisit(day: string, patch: Record<string, unknown> = {}) {

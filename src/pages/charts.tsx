@@ -19,7 +19,7 @@ const BAR_W = 260;
 const TEXT_W = 120;
 
 /** A label cut to about `px` pixels of 13px text (CJK characters are twice as wide as Latin). */
-function fit(label: string, px: number): string {
+function fitLabel(label: string, px: number): string {
   let width = 0;
   let out = '';
   for (const ch of label) {
@@ -62,7 +62,7 @@ export function BarChart(props: { id: string; title: string; bars: readonly Bar[
           return (
             <g>
               <text x={LABEL_W - 8} y={y + 18} text-anchor="end" class="chart-label">
-                {fit(b.label, LABEL_W - 14)}
+                {fitLabel(b.label, LABEL_W - 14)}
               </text>
               <rect x={LABEL_W} y={y + 4} width={BAR_W} height={ROW - 10} class="chart-track" rx="3" />
               <rect

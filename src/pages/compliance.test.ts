@@ -7,6 +7,7 @@ import { CookieClient } from '../../test/helpers/browser-like';
 import { superviseeBody } from '../../test/helpers/fixtures';
 import { call, tokenFor } from '../../test/helpers/http';
 import { DEMO_PASSWORD } from '../demo/data';
+import { nowInstant } from '../lib/time';
 
 async function signedIn(login: string) {
   const browser = new CookieClient();
@@ -95,7 +96,7 @@ describe('what-if preview', () => {
       form: { _csrf: CookieClient.csrfOf(list.text), from: 'current' },
     });
     const path = created.headers.get('location')!.split('?')[0]!;
-    const month = new Date().toISOString().slice(0, 7);
+    const month = nowInstant().slice(0, 7);
     const page = await admin.fetch('GET', `${path}?preview=${month}`);
     expect(page.status).toBe(200);
     expect(page.text).toContain('id="preview-result"');

@@ -274,6 +274,18 @@ export async function complianceCalendar(c: Ctx, p: PageCtx, row: SuperviseeRow)
 
 type Entry = WorklistItem & { county: string };
 
+/**
+ * A window that is over can only be made good by a service dated inside it (a late entry, 补录),
+ * so its row's link pre-fills the window's last day and the form asks for the real day. A rolling
+ * requirement is made good by a service today: no date is suggested.
+ */
+function lateEntryDay(rules: RuleSet | undefined, x: WorklistItem): string | null {
+  if (x.status !== 'short' && x.status !== 'overdue') return null;
+  const req = rules?.requirements.find((r) => r.id === x.requirementId);
+  if (!req || 'rollingDays' in req.window) return null;
+  return x.windowEnd;
+}
+
 function WorkTable(props: {
   p: PageCtx;
   items: Entry[];
@@ -301,6 +313,7 @@ function WorkTable(props: {
           {props.items.map((x) => {
             const type = requirementType(props.rules[x.county], x.requirementId);
             const back = encodeURIComponent(props.countyNames ? '/worklist' : `/c/${x.county}/`);
+            const on = lateEntryDay(props.rules[x.county], x);
             return (
               <tr data-supervisee={x.superviseeId} data-requirement={x.requirementId} data-due={x.dueBy}>
                 {props.countyNames ? <td>{props.countyNames.get(x.county) ?? x.county}</td> : null}
@@ -313,7 +326,7 @@ function WorkTable(props: {
                 <td>
                   <a
                     class="button small"
-                    href={`/c/${x.county}/record?supervisee=${x.superviseeId}${type ? `&type=${type}` : ''}&back=${back}`}
+                    href={`/c/${x.county}/record?supervisee=${x.superviseeId}${type ? `&type=${type}` : ''}&back=${back}${on ? `&on=${on}` : ''}`}
                     aria-label={`${s(M.record)} ${x.name} ${requirementLabel(props.rules[x.county], x.requirementId)}`}
                   >
                     {s(M.record)}

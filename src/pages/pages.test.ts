@@ -10,6 +10,7 @@ import { CookieClient } from '../../test/helpers/browser-like';
 import { idNumber, superviseeBody } from '../../test/helpers/fixtures';
 import { call, tokenFor } from '../../test/helpers/http';
 import { DEMO_PASSWORD } from '../demo/data';
+import { nowInstant } from '../lib/time';
 
 async function signedIn(login: string) {
   const browser = new CookieClient();
@@ -423,7 +424,7 @@ describe('incident pages', () => {
 describe('statistics and the public results', () => {
   it('shows hours per type to the bureau and, without names, on the public page', async () => {
     const { id, body } = await registered({ name: '统计对象' });
-    const year = new Date().toISOString().slice(0, 4);
+    const year = nowInstant().slice(0, 4);
     const day = `${year}-01-10`;
     await env.COUNTY_DEQING!.batch(
       activityStatements(env.COUNTY_DEQING!, [

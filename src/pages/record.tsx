@@ -47,6 +47,10 @@ const M = {
   summary: { zh: '服务内容（可选）', en: 'What was done (optional)' },
   save: { zh: '保存记录', en: 'Save the record' },
   saved: { zh: '已保存：', en: 'Saved: ' },
+  lateEntry: {
+    zh: '补录：日期已预填为所缺期限的最后一天，请改为服务实际发生的日期。',
+    en: 'Late entry: the date is set to the last day of the missed window; change it to the day the service took place.',
+  },
   another: { zh: '再记一条', en: 'Record another' },
   toSupervisee: { zh: '查看对象', en: 'Open the record' },
   none: { zh: '您目前没有服务对象。', en: 'You have no supervisee to serve yet.' },
@@ -212,12 +216,14 @@ export const recordPages = createRouter()
     const type = c.req.query('type') ?? '';
     const doneId = c.req.query('done');
     const doneType = c.req.query('doneType') ?? '';
+    const on = c.req.query('on');
+    const lateEntry = on !== undefined && /^\d{4}-\d{2}-\d{2}$/.test(on) && on < today(c);
     const v: Values = {
       key: crypto.randomUUID(),
       back: safePath(c.req.query('back')),
       type: type && (isBaseActivityType(type) || /^[a-z0-9_]{1,64}$/.test(type)) ? type : '',
       superviseeIds: pre && list.some((x) => x.id === pre) ? [pre] : list.length === 1 ? [list[0]!.id] : [],
-      occurredOn: today(c),
+      occurredOn: lateEntry ? on : today(c),
       startTime: '',
       minutes: '30',
       otherMinutes: '',
@@ -228,6 +234,7 @@ export const recordPages = createRouter()
       <Page p={p} title={s(M.title)}>
         <h1>{s(M.title)}</h1>
         {doneId ? <Notice text={`${s(M.saved)}${typeName(doneType, lang)}`} /> : null}
+        {lateEntry ? <p class="hint">{s(M.lateEntry)}</p> : null}
         {list.length === 0 ? (
           <p class="card">{s(M.none)}</p>
         ) : (

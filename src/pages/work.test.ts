@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { CookieClient } from '../../test/helpers/browser-like';
+import { today as todayInCounty } from '../../test/helpers/compliance';
 import { superviseeBody } from '../../test/helpers/fixtures';
 import { call, tokenFor } from '../../test/helpers/http';
 import { DEMO_PASSWORD } from '../demo/data';
@@ -44,7 +45,7 @@ describe('record a service', () => {
     expect(page.status).toBe(200);
     expect(page.text).toMatch(new RegExp(`value="${id}"[^>]*checked`));
     const f = formOf(page.text);
-    const today = new Date().toISOString().slice(0, 10);
+    const today = todayInCounty();
     const body = {
       ...f,
       type: 'home_visit',

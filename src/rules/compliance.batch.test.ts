@@ -77,15 +77,15 @@ describe('evaluateComplianceBatch', () => {
     }
   });
 
-  it("evaluates a county's month of 3,000 supervisees well under a second", () => {
+  // How fast is the bench's question (`npm run bench`, engine-only case); here only what it answers.
+  it("evaluates a county's month of 3,000 supervisees from a compiled history, like the uncompiled one", () => {
     const compiled = compileHistory(history);
-    evaluateComplianceBatch({ history: compiled, supervisees: supervisees.slice(0, 100), ...range }); // warm up
-    const started = performance.now();
     const result = evaluateComplianceBatch({ history: compiled, supervisees, ...range });
-    const elapsed = performance.now() - started;
     const items = result.reduce((n, r) => n + r.items.length, 0);
-    console.info(`compliance: 3000 supervisees, ${items} items in ${elapsed.toFixed(0)} ms`);
     expect(items).toBeGreaterThan(3000 * 10);
-    expect(elapsed).toBeLessThan(1000);
+    const sample = supervisees.slice(0, 200);
+    expect(evaluateComplianceBatch({ history: compiled, supervisees: sample, ...range })).toEqual(
+      evaluateComplianceBatch({ history, supervisees: sample, ...range }),
+    );
   });
 });

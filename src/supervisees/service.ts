@@ -8,6 +8,7 @@ import { batchAssert, isGuardFailure } from '../db/guard';
 import { type CountyCtx, countyAudit } from '../lib/context';
 import { newId } from '../lib/ids';
 import { conflict, invalid, notFound, Problem } from '../lib/problem';
+import { nowInstant } from '../lib/time';
 import { ruleSetOn } from '../rule-sets/service';
 import { townships } from '../townships/schema';
 import { type Detail, type SuperviseeScope, scopeCondition, visibleById } from './access';
@@ -257,7 +258,7 @@ export async function patchSupervisee(
       ),
       k.db
         .update(supervisees)
-        .set({ ...set, version: row.version + 1, updatedAt: new Date().toISOString() })
+        .set({ ...set, version: row.version + 1, updatedAt: nowInstant() })
         .where(eq(supervisees.id, row.id))
         .returning(),
       ...flagRows.map((f) =>
@@ -308,7 +309,7 @@ export async function addLevel(
         level: sql`coalesce((SELECT level FROM supervisee_levels WHERE supervisee_id = ${row.id} AND effective_from <= ${k.today}
           ORDER BY effective_from DESC, created_at DESC, rowid DESC LIMIT 1), level)`,
         version: sql`version + 1`,
-        updatedAt: new Date().toISOString(),
+        updatedAt: nowInstant(),
       })
       .where(eq(supervisees.id, row.id)),
     countyAudit(k, {

@@ -11,6 +11,7 @@ import { type ActivityCtx, buildOfficeActivity, findActivity } from '../activiti
 import { countyAudit } from '../lib/context';
 import { newId } from '../lib/ids';
 import { conflict, invalid, Problem } from '../lib/problem';
+import { nowInstant } from '../lib/time';
 import { type VerificationRow, verificationCallbacks } from './schema';
 
 export type NewCallback = {
@@ -100,7 +101,7 @@ export async function recordCallback(a: ActivityCtx, input: NewCallback) {
     satisfaction: input.satisfaction ?? null,
     note: input.note ?? null,
     byUserId: a.actorUserId,
-    createdAt: new Date().toISOString(),
+    createdAt: nowInstant(),
   };
   type Stmt = BatchItem<'sqlite'>;
   const stmts: Stmt[] = [

@@ -8,7 +8,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import { fieldCrypto } from '../crypto/fields';
 import type { Bindings, CountyDb } from '../env';
 import { newId } from '../lib/ids';
-import { nowInstant } from '../lib/time';
+import { nowInstant, nowMs } from '../lib/time';
 import { webhookDeliveries, webhooks } from './schema';
 
 export const MAX_ATTEMPTS = 6;
@@ -144,7 +144,7 @@ export async function attemptDelivery(
         hook,
         secret,
         { county, kind: d.kind, text: d.text, eventKey: d.eventKey },
-        Date.now(),
+        nowMs(),
       ),
       {
         signal: AbortSignal.timeout(10_000),
@@ -180,7 +180,7 @@ export async function attemptDelivery(
       attempts,
       lastStatusCode: statusCode,
       lastError: error,
-      nextAttemptAt: giveUp ? null : new Date(Date.now() + delay * 1000).toISOString(),
+      nextAttemptAt: giveUp ? null : new Date(nowMs() + delay * 1000).toISOString(),
     })
     .where(eq(webhookDeliveries.id, d.id));
   if (!giveUp)

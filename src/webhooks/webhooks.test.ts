@@ -5,6 +5,7 @@ import { waitFor } from '../../test/helpers/wait';
 import { handleMessage } from '../jobs/handlers';
 import { runCountyJob } from '../jobs/runner';
 import type { Task } from '../jobs/tasks';
+import { nowMs } from '../lib/time';
 
 const base = '/api/v1/counties/deqing/webhooks';
 const SECRET = 'robot-secret-0123456789';
@@ -115,7 +116,7 @@ describe('webhooks', () => {
       return d?.attempts === 1 && d.lastStatusCode !== null ? d : false;
     });
     expect(first).toMatchObject({ status: 'pending', lastStatusCode: 503, lastError: 'HTTP 503' });
-    expect(Date.parse(first.nextAttemptAt) - Date.now()).toBeGreaterThan(20_000); // 30 s backoff
+    expect(Date.parse(first.nextAttemptAt) - nowMs()).toBeGreaterThan(20_000); // 30 s backoff
 
     // The delayed retries would come from the queue; drive them now.
     await handleMessage(env, { type: 'webhook-delivery', county: 'deqing', deliveryId: first.id });

@@ -9,6 +9,7 @@ import { createServer } from 'node:net';
 import type { TestProject } from 'vitest/node';
 import { ROOT } from '../../scripts/lib/paths.ts';
 import { prepareLocal, startDevServer, stopChild, waitForHealthy } from '../../scripts/lib/server.ts';
+import { TEST_TODAY } from '../today.ts';
 import { seedBrowserData } from './seed.ts';
 
 declare module 'vitest' {
@@ -35,6 +36,8 @@ export default async function setup(project: TestProject) {
   const port = Number(process.env.BROWSER_TEST_PORT) || (await freePort());
   const baseUrl = `http://127.0.0.1:${port}`;
   rmSync(STATE_DIR, { recursive: true, force: true });
+  // The same fixed day as the workerd suites (vitest.config.ts), for the seed and the server.
+  process.env.TODAY = TEST_TODAY;
   await prepareLocal({ stateDir: STATE_DIR, log: () => {} });
   process.env.CLOUDFLARE_CF_FETCH_ENABLED = 'false';
   const server = startDevServer({

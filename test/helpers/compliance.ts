@@ -43,6 +43,8 @@ export type DemoSupervisee = {
   townshipId: string;
   providerId: string | null;
   workerUserId: string | null;
+  termStart: string;
+  termEnd: string;
 };
 
 /**
@@ -53,7 +55,7 @@ export type DemoSupervisee = {
 export async function demoSupervisees(db: D1Database): Promise<DemoSupervisee[]> {
   const { results } = await db
     .prepare(
-      `SELECT s.id, s.township_id AS townshipId, a.provider_id AS providerId, a.worker_user_id AS workerUserId
+      `SELECT s.id, s.township_id AS townshipId, s.term_start AS termStart, s.term_end AS termEnd, a.provider_id AS providerId, a.worker_user_id AS workerUserId
        FROM supervisees s LEFT JOIN assignments a ON a.supervisee_id = s.id
        WHERE s.id LIKE 'demo-%' ORDER BY s.id`,
     )
