@@ -47,7 +47,10 @@ describe('worklist and calendar', () => {
     expect(current).toBeDefined();
     const row = new RegExp(`data-supervisee="${id}" data-requirement="visit" data-due="${current}"`);
     expect(before.text).toMatch(row);
-    const link = new RegExp(`href="(/c/deqing/record\\?supervisee=${id}&amp;type=home_visit&amp;back=[^"]+)"`)
+    // The link of that row (an earlier month's row has its own, dated into its window).
+    const link = new RegExp(
+      `data-due="${current}"[\\s\\S]*?href="(/c/deqing/record\\?supervisee=${id}&amp;type=home_visit&amp;back=[^"]+)"`,
+    )
       .exec(before.text)![1]!
       .replaceAll('&amp;', '&');
     const form = await worker.fetch('GET', link);

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { CookieClient } from '../../test/helpers/browser-like';
-import { today as todayInCounty } from '../../test/helpers/compliance';
+import { daysFromToday, today as todayInCounty } from '../../test/helpers/compliance';
 import { superviseeBody } from '../../test/helpers/fixtures';
 import { call, tokenFor } from '../../test/helpers/http';
 import { DEMO_PASSWORD } from '../demo/data';
@@ -19,14 +19,17 @@ async function signedIn(login: string) {
 /** A supervisee of 武康 assigned to the demo provider. */
 async function served(name = '走访对象') {
   const admin = await tokenFor('deqing.admin');
+  // A term that holds both the fixed days some tests record on (2026) and today's services.
+  const termStart = [daysFromToday(-100), '2026-01-01'].sort()[0]!;
+  const termEnd = [daysFromToday(300), '2027-06-30'].sort()[1]!;
   const r = await call('POST', '/api/v1/counties/deqing/supervisees', {
     token: admin,
-    body: superviseeBody({ name, townshipId: 'wukang' }),
+    body: superviseeBody({ name, townshipId: 'wukang', termStart, termEnd }),
   });
   expect(r.status).toBe(201);
   const a = await call('POST', `/api/v1/counties/deqing/supervisees/${r.body.id}/assignments`, {
     token: admin,
-    body: { providerId: 'chenxi', workerUserId: 'u-provider-worker', from: '2026-01-01' },
+    body: { providerId: 'chenxi', workerUserId: 'u-provider-worker', from: termStart },
   });
   expect(a.status, a.text).toBe(201);
   return r.body.id as string;
