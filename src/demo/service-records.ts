@@ -110,7 +110,8 @@ export async function seedServiceRecords(
         townshipId: townshipIds[p.township]!,
         row: {
           id,
-          caseNumber: `${plan.prefix}-${TERM.start.slice(0, 4)}-${String(i + 1).padStart(3, '0')}`,
+          // Marked DEMO: never the number a test or an integrator registers (case numbers are unique).
+          caseNumber: `${plan.prefix}-DEMO-${TERM.start.slice(0, 4)}-${String(i + 1).padStart(3, '0')}`,
           name: p.name,
           gender: p.gender,
           birthDate: p.birth,

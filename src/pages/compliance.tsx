@@ -251,7 +251,12 @@ export async function complianceCalendar(c: Ctx, p: PageCtx, row: SuperviseeRow)
                 <td>
                   <ul class="windows">
                     {items.map((x) => (
-                      <li class={`window ${TONE[x.status]}`} data-requirement={id} data-status={x.status}>
+                      <li
+                        class={`window ${TONE[x.status]}`}
+                        data-requirement={id}
+                        data-due={x.dueBy}
+                        data-status={x.status}
+                      >
                         <span class="when">
                           {x.windowStart.slice(5)}–{x.windowEnd.slice(5)}
                         </span>{' '}
