@@ -3,6 +3,7 @@ import { decodeJwt } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { CookieClient } from '../../test/helpers/browser-like';
 import { call, freshLogin, tokenFor } from '../../test/helpers/http';
+import { OFF_SITE_TARGETS } from '../../test/helpers/redirects';
 import { appConfig } from '../config';
 import { DEMO_PASSWORD } from '../demo/data';
 import { sha256Hex } from '../lib/ids';
@@ -328,5 +329,34 @@ describe('pages: cookie sessions and CSRF', () => {
       form: { login: 'deqing.admin', password: DEMO_PASSWORD, next: '//evil.example/x' },
     });
     expect(r.headers.get('location')).toBe('/c/deqing/');
+  });
+
+  it('after sign-in follows only a path of this site, and falls back to the console home', async () => {
+    for (const next of OFF_SITE_TARGETS) {
+      const r = await new CookieClient().fetch('POST', '/login', {
+        form: { login: 'deqing.admin', password: DEMO_PASSWORD, next },
+      });
+      expect([r.status, r.headers.get('location')], JSON.stringify(next)).toEqual([303, '/c/deqing/']);
+    }
+    const kept = await new CookieClient().fetch('POST', '/login', {
+      form: { login: 'deqing.admin', password: DEMO_PASSWORD, next: '/c/deqing/supervisees?status=active' },
+    });
+    expect(kept.headers.get('location')).toBe('/c/deqing/supervisees?status=active');
+  });
+
+  it('does not carry an off-site next into the sign-in form, nor fail on a newline in it', async () => {
+    for (const next of OFF_SITE_TARGETS) {
+      const r = await call('GET', `/login?next=${encodeURIComponent(next)}`);
+      expect(r.status, JSON.stringify(next)).toBe(200);
+      expect(r.text).not.toContain('name="next"');
+    }
+    // A wrong password re-shows the form: the bad next is dropped there too, never a 500.
+    const wrong = await new CookieClient().fetch('POST', '/login', {
+      form: { login: 'anji.admin', password: 'nope', next: '/\n/evil.example' },
+    });
+    expect(wrong.status).toBe(401);
+    expect(wrong.text).not.toContain('name="next"');
+    const kept = await call('GET', `/login?next=${encodeURIComponent('/c/deqing/ledgers')}`);
+    expect(kept.text).toContain('name="next" value="/c/deqing/ledgers"');
   });
 });

@@ -12,6 +12,7 @@ import { memberships, providerCounties, providers, users } from '../db/control-s
 import { type Ctx, countyCtx, sealLater } from '../lib/context';
 import { invalid } from '../lib/problem';
 import { createRouter } from '../lib/router';
+import { safeRedirectPath } from '../lib/safe-redirect';
 import { superviseeScope } from '../supervisees/access';
 import { findVisible } from '../supervisees/service';
 import { langOf, type Msg } from './i18n';
@@ -120,8 +121,6 @@ export function VoidForm(props: { p: PageCtx; activityId: string; back: string }
   );
 }
 
-const samePath = (x: string) => (x.startsWith('/') && !x.startsWith('//') ? x : '');
-
 export const assignmentPages = createRouter()
   .post('/c/:county/supervisees/:id/assignments', async (c) => {
     const p = await pageCtx(c);
@@ -161,7 +160,7 @@ export const assignmentPages = createRouter()
     const id = c.req.param('id');
     const row = await findActivity(a, id);
     const f = await readForm(c);
-    const back = samePath(f.get('back')) || `/c/${a.county.slug}/ledgers`;
+    const back = safeRedirectPath(f.get('back'), c.req.url) ?? `/c/${a.county.slug}/ledgers`;
     const reason = f.get(`reason-${id}`).trim().slice(0, 500);
     const sep = back.includes('?') ? '&' : '?';
     if (!reason) return c.redirect(`${back}${sep}error=${encodeURIComponent(p0(c))}`, 303);
