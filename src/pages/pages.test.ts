@@ -88,6 +88,56 @@ describe('console chrome', () => {
   });
 });
 
+describe('words from the address bar', () => {
+  const CRAFTED = '攻击者的话';
+  const SCRIPT = '<script>alert(1)</script>';
+  /** No banner at all, and none of the crafted words (the language switch keeps them encoded). */
+  const bannerless = (r: { status: number; text: string }, path: string) => {
+    expect(r.status, path).toBe(200);
+    expect(r.text, path).not.toContain(CRAFTED);
+    expect(r.text, path).not.toContain('<script');
+    expect(r.text, path).not.toMatch(/role="(alert|status)"/);
+  };
+  const q = (params: Record<string, string>) => new URLSearchParams(params).toString();
+
+  it('shows no message a link carries: only codes, in our own words, and nothing for any other', async () => {
+    const { id } = await registered({ name: '链接对象' });
+    const admin = await signedIn('deqing.admin');
+    const worker = await signedIn('provider.worker');
+    const providerAdmin = await signedIn('provider.admin');
+    const finance = await signedIn('deqing.finance');
+    const operator = await signedIn('platform.operator');
+    const ledger = /href="(\/c\/deqing\/ledgers\/[^"?]+)"/.exec(
+      (await providerAdmin.fetch('GET', '/c/deqing/ledgers')).text,
+    )![1]!;
+    const contract = /href="(\/c\/deqing\/contracts\/[^"?]+)"/.exec(
+      (await finance.fetch('GET', '/c/deqing/contracts')).text,
+    )![1]!;
+    const crafted = [
+      { who: admin, path: `/c/deqing/supervisees/${id}?${q({ error: CRAFTED, done: SCRIPT })}` },
+      { who: admin, path: `/c/deqing/supervisees/${id}?${q({ error: 'toString', done: '__proto__' })}` },
+      { who: providerAdmin, path: `${ledger}?${q({ error: CRAFTED, done: SCRIPT })}` },
+      { who: providerAdmin, path: `${ledger}?${q({ error: '__proto__' })}` },
+      { who: worker, path: `/c/deqing/record?${q({ done: SCRIPT, doneType: CRAFTED })}` },
+      { who: worker, path: `/c/deqing/record?${q({ done: 'x', doneType: SCRIPT })}` },
+      { who: worker, path: `/worklist?${q({ done: 'x', doneType: CRAFTED })}` },
+      { who: admin, path: `/c/deqing/users?${q({ done: CRAFTED })}` },
+      { who: finance, path: `${contract}?${q({ done: CRAFTED, error: CRAFTED })}` },
+      { who: admin, path: `/c/deqing/disclosure?${q({ done: CRAFTED })}` },
+      { who: operator, path: `/platform?${q({ done: CRAFTED })}` },
+    ];
+    for (const { who, path } of crafted) bannerless(await who.fetch('GET', path), path);
+
+    // The codes the forms send are shown in the reader's language.
+    const assigned = await admin.fetch('GET', `/c/deqing/supervisees/${id}?error=assign-overlap`);
+    expect(assigned.text).toContain('该对象在这段时间内已安排给此社工组织');
+    const voided = await providerAdmin.fetch('GET', `${ledger}?error=void-reason&lang=en`);
+    expect(voided.text).toContain('Give a reason.');
+    const saved = await worker.fetch('GET', '/c/deqing/record?done=x&doneType=home_visit&lang=zh');
+    expect(saved.text).toContain('已保存：上门走访');
+  });
+});
+
 describe('supervisee pages', () => {
   const form = (csrf: string, patch: Record<string, string> = {}) => ({
     _csrf: csrf,

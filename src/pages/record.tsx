@@ -31,7 +31,7 @@ import {
   readForm,
   TextArea,
 } from './kit';
-import { typeName } from './labels';
+import { knownTypeName, typeName } from './labels';
 import { countyLookups, townshipLabel } from './supervisees';
 
 const M = {
@@ -214,8 +214,8 @@ export const recordPages = createRouter()
     const [list, towns] = await Promise.all([people(c), countyLookups(c)]);
     const pre = c.req.query('supervisee');
     const type = c.req.query('type') ?? '';
-    const doneId = c.req.query('done');
-    const doneType = c.req.query('doneType') ?? '';
+    // Saved a moment ago (post → redirect → get): the notice names a known type, or is not shown.
+    const doneType = c.req.query('done') ? knownTypeName(c.req.query('doneType'), lang) : null;
     const on = c.req.query('on');
     const lateEntry = on !== undefined && /^\d{4}-\d{2}-\d{2}$/.test(on) && on < today(c);
     const v: Values = {
@@ -233,7 +233,7 @@ export const recordPages = createRouter()
     return c.html(
       <Page p={p} title={s(M.title)}>
         <h1>{s(M.title)}</h1>
-        {doneId ? <Notice text={`${s(M.saved)}${typeName(doneType, lang)}`} /> : null}
+        {doneType ? <Notice text={`${s(M.saved)}${doneType}`} /> : null}
         {lateEntry ? <p class="hint">{s(M.lateEntry)}</p> : null}
         {list.length === 0 ? (
           <p class="card">{s(M.none)}</p>

@@ -261,6 +261,8 @@ describe('assignments and corrections', () => {
       form: { _csrf: CookieClient.csrfOf(page.text), providerId: 'chenxi', from: '2026-03-01' },
     });
     expect(again.headers.get('location')).toContain('error=');
+    const shown = await officer.fetch('GET', again.headers.get('location')!);
+    expect(shown.text).toContain('该对象在这段时间内已安排给此社工组织');
     // A social worker may not assign.
     const worker = await signedIn('provider.worker');
     const refused = await worker.fetch('POST', `/c/deqing/supervisees/${r.body.id}/assignments`, {
@@ -294,6 +296,9 @@ describe('assignments and corrections', () => {
       form: { _csrf: csrf, back: href },
     });
     expect(noReason.headers.get('location')).toContain('error=');
+    expect((await providerAdmin.fetch('GET', noReason.headers.get('location')!)).text).toContain(
+      '请填写作废原因。',
+    );
     const voided = await providerAdmin.fetch('POST', `/c/deqing/activities/${activityId}/void`, {
       form: { _csrf: csrf, back: href, [`reason-${activityId}`]: '重复录入' },
     });
