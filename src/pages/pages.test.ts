@@ -9,6 +9,7 @@ import { activityStatements } from '../../test/helpers/activities';
 import { CookieClient } from '../../test/helpers/browser-like';
 import { idNumber, superviseeBody } from '../../test/helpers/fixtures';
 import { call, tokenFor } from '../../test/helpers/http';
+import { PASSWORD_MIN_LENGTH, PASSWORD_RULE } from '../auth/passwords';
 import { DEMO_PASSWORD } from '../demo/data';
 import { nowInstant } from '../lib/time';
 
@@ -343,6 +344,29 @@ describe('users page', () => {
     });
     expect(ok.status).toBe(303);
     expect((await admin.fetch('GET', '/c/deqing/users')).text).toContain('page.newbie');
+  });
+
+  it('states the one password rule in the hint and, in the same words, on a too-short password', async () => {
+    const admin = await signedIn('deqing.admin');
+    const page = await admin.fetch('GET', '/c/deqing/users');
+    expect(page.text).toContain(`密码至少 ${PASSWORD_MIN_LENGTH} 个字符。`);
+    expect(page.text).not.toContain('12 位');
+    const csrf = CookieClient.csrfOf(page.text);
+    const form = { _csrf: csrf, login: 'page.shortpw', displayName: '短密码', role: 'bureau_officer' };
+    const short = await admin.fetch('POST', '/c/deqing/users', {
+      form: { ...form, password: 'x'.repeat(PASSWORD_MIN_LENGTH - 1) },
+    });
+    expect(short.status).toBe(400);
+    expect(short.text).toMatch(/id="f-password"[^>]*aria-invalid="true"/);
+    expect(short.text).toContain(`<p class="field-error" id="password-error">${PASSWORD_RULE.zh}</p>`);
+    const en = await admin.fetch('POST', '/c/deqing/users?lang=en', {
+      form: { ...form, password: 'x'.repeat(PASSWORD_MIN_LENGTH - 1) },
+    });
+    expect(en.text).toContain(`<p class="field-error" id="password-error">${PASSWORD_RULE.en}</p>`);
+    const exact = await admin.fetch('POST', '/c/deqing/users', {
+      form: { ...form, password: 'x'.repeat(PASSWORD_MIN_LENGTH) },
+    });
+    expect(exact.status).toBe(303);
   });
 
   it('is the bureau admin’s only', async () => {
