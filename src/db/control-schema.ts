@@ -141,13 +141,18 @@ export const sessions = sqliteTable(
 );
 
 /**
- * Failed sign-ins per login key, kept for unknown logins too so that a wrong password and an
- * unknown login behave the same (no account enumeration through lockout).
+ * Sign-in attempts per login key in the current window, kept for unknown logins too so that a
+ * wrong password and an unknown login behave the same (no account enumeration through lockout).
  */
 export const loginThrottle = sqliteTable('login_throttle', {
   loginKey: text('login_key').primaryKey(),
+  /**
+   * Attempts counted in the window before their password was checked (src/auth/service.ts), less
+   * the successful ones; above the allowance every attempt is refused until the window passes.
+   */
   failures: integer('failures').notNull(),
   windowStartedAt: text('window_started_at').notNull(),
+  /** No longer written: the lock is the window itself. Kept so the table needs no migration. */
   lockedUntil: text('locked_until'),
 });
 

@@ -27,7 +27,7 @@ import { assignments, type SuperviseeRow } from '../supervisees/schema';
 import { type Bar, BarChart, pct, toneOf } from './charts';
 import type { Msg } from './i18n';
 import { base, countyName, Notice, Page, type PageCtx, pageCtx } from './kit';
-import { typeName } from './labels';
+import { knownTypeName, typeName } from './labels';
 import { countyLookups, townshipLabel } from './supervisees';
 
 const M = {
@@ -371,12 +371,13 @@ export const compliancePages = createRouter().get('/worklist', async (c) => {
   const all = await controlDb(c.env).select().from(counties);
   const names = new Map(all.map((k) => [k.slug, countyName(p, k)]));
   const down = answers.filter((a) => a.status === 'unavailable').map((a) => names.get(a.county) ?? a.county);
-  const done = c.req.query('doneType');
+  // Back from the record form: a known type's name only, never the address bar's own text.
+  const done = knownTypeName(c.req.query('doneType'), lang);
   return c.html(
     <Page p={p} title={s(M.worklist)}>
       <h1>{s(M.worklist)}</h1>
       <p class="hint">{s(M.worklistHint)}</p>
-      <Notice text={done ? `${s(M.recorded)}${typeName(done, lang)}` : null} />
+      <Notice text={done ? `${s(M.recorded)}${done}` : null} />
       {down.length ? (
         <p class="alert error">
           {s(M.unavailable)}

@@ -264,7 +264,13 @@ export const platformPages = createRouter()
       <PlatformPage
         p={p}
         d={await data(c.env, c)}
-        notice={done === 'queued' ? p.s(M.queued) : done ? p.s(M.done) : null}
+        notice={
+          done === 'queued'
+            ? p.s(M.queued)
+            : done === 'county' || done === 'provider' || done === 'linked'
+              ? p.s(M.done)
+              : null
+        }
       />,
     );
   })

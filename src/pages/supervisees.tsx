@@ -20,7 +20,7 @@ import {
   presentSupervisee,
 } from '../supervisees/service';
 import { townships } from '../townships/schema';
-import { AssignForm, assignmentChoices } from './assignments';
+import { AssignForm, assignmentChoices, failedMessage } from './assignments';
 import type { Lang, Msg } from './i18n';
 import {
   base,
@@ -527,7 +527,7 @@ export const superviseePages = createRouter()
     const b = base(p);
     const canEdit = hasRole(p, 'bureau_admin', 'bureau_officer');
     const done = c.req.query('done');
-    const assignError = c.req.query('error');
+    const assignError = failedMessage(c.req.query('error'));
     const notice =
       done === 'created'
         ? s(M.created)
@@ -559,7 +559,7 @@ export const superviseePages = createRouter()
           ) : null}
         </div>
         <Notice text={notice} />
-        {assignError ? <FormAlert p={p} message={assignError} /> : null}
+        {assignError ? <FormAlert p={p} message={s(assignError)} /> : null}
         <section class="card" aria-labelledby="facts">
           <h2 id="facts">{s(M.case)}</h2>
           <dl class="facts">
