@@ -2,11 +2,12 @@
  * Supervisees: creation with their first level and flags, reads shaped by the caller's scope,
  * partial updates under optimistic concurrency, and effective-dated level changes.
  */
-import { and, asc, eq, gt, like, or, type SQL, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, or, type SQL, sql } from 'drizzle-orm';
 import { fieldCrypto } from '../crypto/fields';
 import { batchAssert, isGuardFailure } from '../db/guard';
 import { type CountyCtx, countyAudit } from '../lib/context';
 import { newId } from '../lib/ids';
+import { contains } from '../lib/like';
 import { conflict, invalid, notFound, Problem } from '../lib/problem';
 import { nowInstant } from '../lib/time';
 import { ruleSetOn } from '../rule-sets/service';
@@ -341,7 +342,7 @@ export async function listSupervisees(k: CountyCtx, scope: SuperviseeScope, f: L
     f.keyPerson !== undefined ? eq(supervisees.keyPerson, f.keyPerson) : undefined,
     f.status ? eq(supervisees.status, f.status) : undefined,
     f.idNumberHash ? eq(supervisees.idNumberHash, f.idNumberHash) : undefined,
-    f.q ? or(like(supervisees.name, `%${f.q}%`), like(supervisees.caseNumber, `%${f.q}%`)) : undefined,
+    f.q ? or(contains(supervisees.name, f.q), contains(supervisees.caseNumber, f.q)) : undefined,
     f.cursor ? gt(supervisees.caseNumber, f.cursor) : undefined,
   ];
   const rows = await k.db

@@ -158,6 +158,41 @@ describe('reading supervisees by role', () => {
     expect(byId.body.items.map((s: { id: string }) => s.id)).toEqual([created.id]);
   });
 
+  it('searches for % _ and \\ as the characters typed, not as LIKE wildcards', async () => {
+    const { created: percent } = await create({ name: '百分%之百' });
+    const { created: underscore } = await create({ name: '下划_线' });
+    const { created: backslash } = await create({ name: '反斜\\杠' });
+    const { created: plain } = await create({ name: '普通名字' });
+    const found = async (q: string) => {
+      const r = await call('GET', `${base}?limit=500&q=${encodeURIComponent(q)}`, { token: await admin() });
+      expect(r.status, r.text).toBe(200);
+      return r.body.items.map((s: { id: string }) => s.id) as string[];
+    };
+    for (const [q, id] of [
+      ['%', percent.id],
+      ['_', underscore.id],
+      ['\\', backslash.id],
+      ['分%之', percent.id],
+      ['\\%', null],
+    ] as const) {
+      const ids = await found(q);
+      expect({
+        q,
+        ids: ids.filter((x) => [percent.id, underscore.id, backslash.id, plain.id].includes(x)),
+      }).toEqual({ q, ids: id ? [id] : [] });
+    }
+    // Nothing matched the wildcard as "everyone".
+    expect((await found('%')).length).toBe(1);
+    expect((await found('名字')).includes(plain.id)).toBe(true);
+  });
+
+  it('refuses a search longer than 50 characters, naming q', async () => {
+    const r = await call('GET', `${base}?q=${encodeURIComponent('%'.repeat(51))}`, { token: await admin() });
+    expect(r.status).toBe(400);
+    expect(r.headers.get('content-type')).toContain('application/problem+json');
+    expect(r.body.errors.map((e: { path: string }) => e.path)).toContain('q');
+  });
+
   it('leaves an audit entry for each read of personal fields, without the values', async () => {
     const { created } = await create();
     await call('GET', `${base}/${created.id}`, { token: await admin() });
