@@ -101,7 +101,11 @@ beforeAll(async () => {
     }
     await call('GET', `${api}/incidents/${incident.body.id}`, { token: admin });
     await call('GET', `${api}/supervisees?idNumber=${p.idNumber}`, { token: admin });
-    await call('PATCH', `${api}/supervisees/${id}`, { token: admin, body: { phone: p.phone } });
+    await call('PATCH', `${api}/supervisees/${id}`, {
+      token: admin,
+      body: { phone: p.phone },
+      headers: { 'if-match': created.headers.get('etag')! },
+    });
 
     // Refused requests carrying the same values.
     await expectStatus(

@@ -167,6 +167,34 @@ describe('supervisee pages', () => {
     expect(stale.text).toContain('已被他人修改');
   });
 
+  it('sends the version it read with the edit form, and never applies a form without one', async () => {
+    const { id } = await registered();
+    const admin = await signedIn('deqing.admin');
+    const edit = await admin.fetch('GET', `/c/deqing/supervisees/${id}/edit`);
+    expect(edit.text).toMatch(/<input type="hidden" name="version" value="1"/);
+    const csrf = CookieClient.csrfOf(edit.text);
+    const { version: _, ...fields } = Object.fromEntries(
+      [...edit.text.matchAll(/<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"/g)].map((m) => [m[1]!, m[2]!]),
+    );
+    const body = {
+      ...fields,
+      _csrf: csrf,
+      gender: 'male',
+      townshipId: 'wukang',
+      sentenceType: 'probation',
+      status: 'active',
+      ableToWork: 'true',
+      crimeType: '抢劫',
+    };
+    const blind = await admin.fetch('POST', `/c/deqing/supervisees/${id}`, { form: body });
+    expect(blind.status).toBe(412);
+    const row = await env
+      .COUNTY_DEQING!.prepare('SELECT crime_type, version FROM supervisees WHERE id = ?')
+      .bind(id)
+      .first();
+    expect(row).toEqual({ crime_type: null, version: 1 });
+  });
+
   it('lists within scope: the office sees its township, the evaluator no names', async () => {
     const { body } = await registered({ townshipId: 'qianyuan', name: '乾元对象甲' });
     const office = await signedIn('deqing.office.wukang');

@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { fieldCrypto } from '../crypto/fields';
 import { type Ctx, countyCtx, sealLater } from '../lib/context';
 import { etag, parseIfMatch } from '../lib/etag';
-import { forbidden } from '../lib/problem';
+import { forbidden, Problem } from '../lib/problem';
 import { createRouter } from '../lib/router';
 import { CivilDate, CountyParam, jsonBody, jsonResponse, problemDoc, STANDARD_ERRORS } from '../lib/schemas';
 import { isValidIdNumber } from '../lib/validators';
@@ -212,7 +212,8 @@ export const superviseeRoutes = createRouter()
       method: 'patch',
       path: '/api/v1/counties/{county}/supervisees/{id}',
       tags: ['Supervisees'],
-      summary: 'Update fields; send If-Match with the ETag you read to be refused (412) when stale',
+      summary:
+        'Update fields; If-Match with the ETag you read is required (428 without it), and a stale one is refused (412)',
       request: {
         params: IdParam,
         body: jsonBody(SuperviseePatch),
@@ -221,6 +222,7 @@ export const superviseeRoutes = createRouter()
       responses: {
         200: jsonResponse('Updated', Supervisee),
         412: problemDoc('Stale: changed since read'),
+        428: problemDoc('If-Match missing: read the record and send its ETag'),
         ...STANDARD_ERRORS,
       },
     }),
@@ -232,7 +234,16 @@ export const superviseeRoutes = createRouter()
       const scope = scopeOf(c);
       const k = countyCtx(c);
       const row = await findVisible(k, scope, c.req.valid('param').id);
-      const updated = await patchSupervisee(k, row, patch, parseIfMatch(c.req.header('if-match')));
+      // ADR 0008: a supervisee is changed only against the version its writer read.
+      const expected = parseIfMatch(c.req.header('if-match'));
+      if (expected === null) {
+        throw new Problem(
+          428,
+          'Send If-Match with the ETag of the record you read (GET it first), so that no one else’s change is lost.',
+          { errors: [{ path: 'If-Match', message: 'required' }] },
+        );
+      }
+      const updated = await patchSupervisee(k, row, patch, expected);
       const out = await presentSupervisee(k, updated, scope.detail);
       sealLater(c, k.d1);
       c.header('etag', etag(updated.version));

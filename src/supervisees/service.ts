@@ -217,14 +217,17 @@ export type SuperviseePatch = Partial<{
   address: string | null;
 }>;
 
-/** Applies a partial update; `expectedVersion` (from If-Match) makes a stale write fail with 412. */
+/**
+ * Applies a partial update against the version the writer read (the API's If-Match, the page
+ * form's hidden version: ADR 0008); a stale one fails with 412.
+ */
 export async function patchSupervisee(
   k: CountyCtx,
   row: SuperviseeRow,
   patch: SuperviseePatch,
-  expectedVersion: number | null,
+  expectedVersion: number,
 ): Promise<SuperviseeRow> {
-  if (expectedVersion !== null && expectedVersion !== row.version) {
+  if (expectedVersion !== row.version) {
     throw new Problem(412, 'The record changed since you read it; reload and apply your change again.');
   }
   const termStart = patch.termStart ?? row.termStart;

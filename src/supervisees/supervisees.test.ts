@@ -74,6 +74,7 @@ describe('registering a supervisee', () => {
     const patch = await call('PATCH', `${base}/${ok.body.id}`, {
       token: await officer(),
       body: { keyPerson: true },
+      headers: { 'if-match': ok.headers.get('etag')! },
     });
     expect(patch.status).toBe(403);
   });
@@ -246,11 +247,63 @@ describe('updating a supervisee', () => {
     expect(auditAfter!.n).toBe(auditBefore!.n);
   });
 
+  it('requires If-Match: without it 428 (problem+json naming If-Match) and nothing is written', async () => {
+    const { created, etag } = await create();
+    const auditBefore = await env
+      .COUNTY_DEQING!.prepare('SELECT count(*) AS n FROM audit_log')
+      .first<{ n: number }>();
+    const blind = await call('PATCH', `${base}/${created.id}`, {
+      token: await admin(),
+      body: { crimeType: '盗窃' },
+    });
+    expect(blind.status, blind.text).toBe(428);
+    expect(blind.headers.get('content-type')).toContain('application/problem+json');
+    expect(blind.body).toMatchObject({ status: 428, title: 'Precondition required' });
+    expect(blind.body.errors.map((e: { path: string }) => e.path)).toEqual(['If-Match']);
+    const row = await env
+      .COUNTY_DEQING!.prepare('SELECT crime_type, version FROM supervisees WHERE id = ?')
+      .bind(created.id)
+      .first();
+    expect(row).toEqual({ crime_type: null, version: 1 });
+    const auditAfter = await env
+      .COUNTY_DEQING!.prepare('SELECT count(*) AS n FROM audit_log')
+      .first<{ n: number }>();
+    expect(auditAfter!.n).toBe(auditBefore!.n);
+    // A tag we never issued matches nothing (412); a body error is still a 400 naming the field.
+    const foreign = await call('PATCH', `${base}/${created.id}`, {
+      token: await admin(),
+      body: { crimeType: '盗窃' },
+      headers: { 'if-match': '"p1"' },
+    });
+    expect(foreign.status).toBe(412);
+    const bad = await call('PATCH', `${base}/${created.id}`, {
+      token: await admin(),
+      body: { termEnd: '2026-02-30' },
+      headers: { 'if-match': etag },
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors.map((e: { path: string }) => e.path)).toEqual(['termEnd']);
+    // A record that does not exist is still 404, not a request for a precondition.
+    const missing = await call('PATCH', `${base}/does-not-exist`, {
+      token: await admin(),
+      body: { crimeType: '盗窃' },
+    });
+    expect(missing.status).toBe(404);
+    const ok = await call('PATCH', `${base}/${created.id}`, {
+      token: await admin(),
+      body: { crimeType: '盗窃' },
+      headers: { 'if-match': etag },
+    });
+    expect(ok.status, ok.text).toBe(200);
+    expect(ok.headers.get('etag')).toBe('"v2"');
+  });
+
   it('keeps the flag history: a change holds from the day it is made', async () => {
-    const { created } = await create();
+    const { created, etag } = await create();
     const r = await call('PATCH', `${base}/${created.id}`, {
       token: await admin(),
       body: { keyPerson: true },
+      headers: { 'if-match': etag },
     });
     expect(r.status).toBe(200);
     expect(r.body.keyPerson).toBe(true);
@@ -262,10 +315,11 @@ describe('updating a supervisee', () => {
   });
 
   it('re-encrypts a changed phone and clears a removed address', async () => {
-    const { created } = await create();
+    const { created, etag } = await create();
     const r = await call('PATCH', `${base}/${created.id}`, {
       token: await admin(),
       body: { phone: '13700000001', address: null },
+      headers: { 'if-match': etag },
     });
     expect(r.body.phone).toBe('13700000001');
     expect(r.body.address).toBeNull();
