@@ -7,7 +7,7 @@ import { createRouter } from '../lib/router';
 import { CivilDate, CountyParam, jsonBody, jsonResponse, problemDoc, STANDARD_ERRORS } from '../lib/schemas';
 import { isValidIdNumber } from '../lib/validators';
 import { ExportQuery, exportTable, langOf, listOrExport, wantsExport } from '../transfer/export';
-import { requireSuperviseeScope } from './access';
+import { requireSuperviseeScope, scopeAtLeast } from './access';
 import { superviseeExport } from './export';
 import {
   addLevel,
@@ -17,6 +17,8 @@ import {
   listSupervisees,
   patchSupervisee,
   presentSupervisee,
+  superviseeDetail,
+  superviseeDetails,
 } from './service';
 
 const SENTENCE_TYPES = ['control', 'probation', 'parole', 'temporary_release'] as const;
@@ -142,7 +144,9 @@ export const superviseeRoutes = createRouter()
       const q = c.req.valid('query');
       const scope = scopeOf(c);
       const k = countyCtx(c);
-      if (q.idNumber && scope.detail !== 'full') throw forbidden('Your role may not look up by ID number.');
+      // Look-up by ID number is for full-detail roles, among the supervisees they see in full.
+      const full = q.idNumber ? scopeAtLeast(scope, 'full') : scope;
+      if (!full) throw forbidden('Your role may not look up by ID number.');
       const idNumberHash = q.idNumber
         ? await (await fieldCrypto(k.dataKeySecret, k.county.slug)).lookupHash(q.idNumber, ID_NUMBER_PURPOSE)
         : undefined;
@@ -155,22 +159,22 @@ export const superviseeRoutes = createRouter()
         idNumberHash,
       };
       if (wantsExport(q.format)) {
-        const table = await superviseeExport(k, scope, filter, langOf(c));
+        const table = await superviseeExport(k, full, filter, langOf(c));
         sealLater(c, k.d1);
         return exportTable(c, table, q.format);
       }
-      const { rows, nextCursor } = await listSupervisees(k, scope, {
+      const { rows, nextCursor } = await listSupervisees(k, full, {
         ...filter,
         cursor: q.cursor,
         limit: q.limit,
       });
-      const minimal = scope.detail === 'minimal';
+      const detail = await superviseeDetails(k, full, rows);
       return c.json(
         {
           items: rows.map((r) => ({
             id: r.id,
             caseNumber: r.caseNumber,
-            ...(minimal ? {} : { name: r.name }),
+            ...(detail(r) === 'minimal' ? {} : { name: r.name }),
             gender: r.gender,
             townshipId: r.townshipId,
             sentenceType: r.sentenceType,
@@ -201,7 +205,7 @@ export const superviseeRoutes = createRouter()
       const scope = scopeOf(c);
       const k = countyCtx(c);
       const row = await findVisible(k, scope, c.req.valid('param').id);
-      const out = await presentSupervisee(k, row, scope.detail);
+      const out = await presentSupervisee(k, row, await superviseeDetail(k, scope, row));
       sealLater(c, k.d1);
       c.header('etag', etag(row.version));
       return c.json(out, 200);
@@ -244,7 +248,7 @@ export const superviseeRoutes = createRouter()
         );
       }
       const updated = await patchSupervisee(k, row, patch, expected);
-      const out = await presentSupervisee(k, updated, scope.detail);
+      const out = await presentSupervisee(k, updated, await superviseeDetail(k, scope, updated));
       sealLater(c, k.d1);
       c.header('etag', etag(updated.version));
       return c.json(out, 200);

@@ -12,7 +12,16 @@ import { conflict, invalid, notFound, Problem } from '../lib/problem';
 import { nowInstant } from '../lib/time';
 import { ruleSetOn } from '../rule-sets/service';
 import { townships } from '../townships/schema';
-import { type Detail, type SuperviseeScope, scopeCondition, visibleById } from './access';
+import {
+  type Detail,
+  detailOf,
+  needsServed,
+  type SuperviseeScope,
+  scopeAtLeast,
+  scopeCondition,
+  servedByProviders,
+  visibleById,
+} from './access';
 import { type SuperviseeRow, superviseeFlags, superviseeLevels, supervisees } from './schema';
 
 export type SentenceType = SuperviseeRow['sentenceType'];
@@ -129,6 +138,34 @@ export async function createSupervisee(k: CountyCtx, input: NewSupervisee): Prom
     throw e;
   }
 }
+
+/**
+ * Each supervisee's own detail for the scope (`detailOf`). Only a minimised view of everyone
+ * combined with a provider role needs to know whom the provider serves: one query, then.
+ */
+export async function superviseeDetails(
+  k: Pick<CountyCtx, 'db'>,
+  scope: SuperviseeScope,
+  rows: readonly { id: string; townshipId: string }[],
+): Promise<(row: { id: string; townshipId: string }) => Detail> {
+  if (!needsServed(scope) || rows.length === 0) return (r) => detailOf(scope, r);
+  const served = new Set(
+    (
+      await k.db
+        .select({ id: supervisees.id })
+        .from(supervisees)
+        .where(sql`${supervisees.id} IN ${servedByProviders(scope.providerIds ?? [])}`)
+    ).map((r) => r.id),
+  );
+  return (r) => detailOf(scope, r, served.has(r.id));
+}
+
+/** One supervisee's detail for the scope. */
+export const superviseeDetail = async (
+  k: Pick<CountyCtx, 'db'>,
+  scope: SuperviseeScope,
+  row: { id: string; townshipId: string },
+) => (await superviseeDetails(k, scope, [row]))(row);
 
 export async function findVisible(k: CountyCtx, scope: SuperviseeScope, id: string): Promise<SuperviseeRow> {
   const row = (await k.db.select().from(supervisees).where(visibleById(scope, id)).limit(1))[0];
@@ -337,6 +374,21 @@ export type ListFilter = {
   limit: number;
 };
 
+/**
+ * By case number, and by name among the supervisees the caller sees by name: a minimised view
+ * (an evaluator's) finds no one by name, so a search cannot tell whether a name is on record.
+ */
+function searchCondition(scope: SuperviseeScope, q: string): SQL | undefined {
+  const named = scopeAtLeast(scope, 'provider');
+  const byName =
+    named === scope
+      ? contains(supervisees.name, q)
+      : named
+        ? and(scopeCondition(named), contains(supervisees.name, q))
+        : undefined;
+  return or(byName, contains(supervisees.caseNumber, q));
+}
+
 export async function listSupervisees(k: CountyCtx, scope: SuperviseeScope, f: ListFilter) {
   const conditions: (SQL | undefined)[] = [
     scopeCondition(scope),
@@ -345,7 +397,7 @@ export async function listSupervisees(k: CountyCtx, scope: SuperviseeScope, f: L
     f.keyPerson !== undefined ? eq(supervisees.keyPerson, f.keyPerson) : undefined,
     f.status ? eq(supervisees.status, f.status) : undefined,
     f.idNumberHash ? eq(supervisees.idNumberHash, f.idNumberHash) : undefined,
-    f.q ? or(contains(supervisees.name, f.q), contains(supervisees.caseNumber, f.q)) : undefined,
+    f.q ? searchCondition(scope, f.q) : undefined,
     f.cursor ? gt(supervisees.caseNumber, f.cursor) : undefined,
   ];
   const rows = await k.db
