@@ -18,18 +18,20 @@ type AssessmentRow = typeof assessments.$inferSelect;
 const ref = (id: string) => ({ table: 'assessments', column: 'notes_enc', rowId: id });
 const crypto = (k: CountyCtx) => fieldCrypto(k.dataKeySecret, k.county.slug);
 
-/** Evaluators see minimised data: never the notes. */
+/** Evaluators see minimised data: neither the result nor the notes (issue #11). */
 export const seesNotes = (detail: Detail) => detail !== 'minimal';
 
-const shape = (r: AssessmentRow) => ({
+/** What an evaluator sees of an assessment: that one of this kind was made, when and by whom. */
+const minimised = (r: AssessmentRow) => ({
   id: r.id,
   superviseeId: r.superviseeId,
   kind: r.kind,
   assessedOn: r.assessedOn,
-  result: r.result,
   assessedBy: r.assessedBy,
   createdAt: r.createdAt,
 });
+
+const shape = (r: AssessmentRow) => ({ ...minimised(r), result: r.result });
 
 export async function addAssessment(
   k: CountyCtx,
@@ -94,7 +96,7 @@ export async function listAssessments(
   const page = rows.slice(0, f.limit);
   const last = page.at(-1);
   const nextCursor = rows.length > f.limit && last ? `${last.assessedOn}~${last.id}` : null;
-  if (!seesNotes(detail)) return { items: page.map(shape), nextCursor };
+  if (!seesNotes(detail)) return { items: page.map(minimised), nextCursor };
 
   const c = await crypto(k);
   const items = await Promise.all(

@@ -235,18 +235,31 @@ describe('assessments', () => {
     expect(JSON.stringify(audit.results)).not.toContain('失眠');
   });
 
-  it('gives an evaluator the results without the notes', async () => {
+  it('gives an evaluator neither the results nor the notes, in any format (issue #11)', async () => {
     const id = await supervisee();
     await call('POST', `${base}/${id}/assessments`, {
       token: await tokenFor('deqing.admin'),
       body: assessment(),
     });
-    const r = await call('GET', `${base}/${id}/assessments`, { token: await tokenFor('deqing.evaluator') });
+    const evaluator = await tokenFor('deqing.evaluator');
+    const r = await call('GET', `${base}/${id}/assessments`, { token: evaluator });
     expect(r.status).toBe(200);
-    expect(r.body.items[0].result).toBe(assessment().result);
+    expect(r.body.items[0]).toMatchObject({ kind: 'psychological', assessedOn: '2026-02-10' });
+    expect(r.body.items[0]).not.toHaveProperty('result');
     expect(r.body.items[0]).not.toHaveProperty('notes');
     expect(r.text).not.toContain('失眠');
+    expect(r.text).not.toContain('焦虑');
+    // Asking for a download gives no other answer: the same minimised JSON, or a refusal.
+    for (const format of ['csv', 'xlsx']) {
+      const d = await call('GET', `${base}/${id}/assessments?format=${format}`, { token: evaluator });
+      expect(d.status).toBeLessThan(500);
+      expect(d.text).not.toContain('焦虑');
+      expect(d.text).not.toContain('失眠');
+    }
     expect(await auditCount('assessment.read_personal', id)).toBe(0);
+    // The bureau still reads the result.
+    const bureau = await call('GET', `${base}/${id}/assessments`, { token: await tokenFor('deqing.admin') });
+    expect(bureau.body.items[0].result).toBe(assessment().result);
   });
 
   it('lists newest first, by kind, a page at a time', async () => {

@@ -53,12 +53,14 @@ const Assessment = z
     superviseeId: z.string(),
     kind: z.enum(ASSESSMENT_KINDS),
     assessedOn: z.string(),
-    result: z.string(),
+    result: z.string().optional(),
     notes: z.string().nullable().optional(),
     assessedBy: z.string().nullable(),
     createdAt: z.string(),
   })
-  .openapi('Assessment', { description: '`notes` is absent for evaluators.' });
+  .openapi('Assessment', {
+    description: '`result` and `notes` are absent for evaluators (minimised data, ADR 0007).',
+  });
 
 const IdParam = CountyParam.extend({ id: z.string().openapi({ param: { name: 'id', in: 'path' } }) });
 
