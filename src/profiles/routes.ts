@@ -53,7 +53,7 @@ const Assessment = z
     superviseeId: z.string(),
     kind: z.enum(ASSESSMENT_KINDS),
     assessedOn: z.string(),
-    result: z.string().optional(),
+    result: z.string().nullable().optional(),
     notes: z.string().nullable().optional(),
     assessedBy: z.string().nullable(),
     createdAt: z.string(),
