@@ -158,7 +158,11 @@ export async function listProgrammes(k: CountyCtx): Promise<ProgrammeRow[]> {
 
 export type ProgrammePatch = { name?: string; budgetFen?: number; serviceContent?: string | null };
 
-/** A budget may be cut, but never below what is already approved (checked in the write itself). */
+/**
+ * A budget may be cut, but never below what is already approved (checked in the write itself)
+ * nor below what its contracts commit (ADR 0302, issue #11). Raising a budget that is still
+ * below the commitment is allowed: it only narrows the gap.
+ */
 export async function patchProgramme(
   k: CountyCtx,
   row: ProgrammeRow,
@@ -169,6 +173,10 @@ export async function patchProgramme(
     throw new Problem(412, 'The programme changed since you read it; reload and apply your change again.');
   }
   const budget = patch.budgetFen ?? row.budgetFen;
+  if (patch.budgetFen !== undefined && budget < row.budgetFen) {
+    const committed = (await programmeTotals(k, [row])).get(row.id)!.committedFen;
+    if (budget < committed) throw belowCommitted(budget, committed);
+  }
   try {
     const [, , updated] = await k.db.batch([
       batchAssert(k.db, sql`(SELECT version FROM programmes WHERE id = ${row.id}) = ${row.version}`, 'stale'),
@@ -198,6 +206,24 @@ export async function patchProgramme(
     throw conflict('The budget cannot be set below what has already been approved for payment.');
   }
 }
+
+const yuan = (fen: number) =>
+  `¥${(fen / 100).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+
+/** 409 naming the committed amount, and the field at fault. */
+const belowCommitted = (budget: number, committed: number) =>
+  new Problem(
+    409,
+    `The budget cannot be cut below what the programme's contracts commit: ${committed} fen (${yuan(committed)}) is committed, ${budget} fen (${yuan(budget)}) was asked.`,
+    {
+      errors: [
+        {
+          path: 'budgetFen',
+          message: `must not be below the committed ${committed} fen (${yuan(committed)})`,
+        },
+      ],
+    },
+  );
 
 // ---------------------------------------------------------------------------------------------
 // Procurement

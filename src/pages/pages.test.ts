@@ -218,6 +218,65 @@ describe('supervisee pages', () => {
     expect(stale.text).toContain('已被他人修改');
   });
 
+  it('sends the version it read with the edit form, and never applies a form without one', async () => {
+    const { id } = await registered();
+    const admin = await signedIn('deqing.admin');
+    const edit = await admin.fetch('GET', `/c/deqing/supervisees/${id}/edit`);
+    expect(edit.text).toMatch(/<input type="hidden" name="version" value="1"/);
+    const csrf = CookieClient.csrfOf(edit.text);
+    const { version: _, ...fields } = Object.fromEntries(
+      [...edit.text.matchAll(/<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"/g)].map((m) => [m[1]!, m[2]!]),
+    );
+    const body = {
+      ...fields,
+      _csrf: csrf,
+      gender: 'male',
+      townshipId: 'wukang',
+      sentenceType: 'probation',
+      status: 'active',
+      ableToWork: 'true',
+      crimeType: '抢劫',
+    };
+    const blind = await admin.fetch('POST', `/c/deqing/supervisees/${id}`, { form: body });
+    expect(blind.status).toBe(412);
+    const row = await env
+      .COUNTY_DEQING!.prepare('SELECT crime_type, version FROM supervisees WHERE id = ?')
+      .bind(id)
+      .first();
+    expect(row).toEqual({ crime_type: null, version: 1 });
+  });
+
+  it('shows a township officer who is also a worker each record at the level of the role granting it', async () => {
+    const login = 'page.office.worker';
+    for (const [i, m] of [
+      { role: 'office_officer', townshipIds: ['wukang'] },
+      { role: 'provider_worker', providerId: 'chenxi' },
+    ].entries()) {
+      const r = await call('POST', '/api/v1/counties/deqing/users', {
+        token: await tokenFor('deqing.admin'),
+        body: { login, ...(i === 0 ? { displayName: '两种身份', password: DEMO_PASSWORD } : {}), ...m },
+      });
+      expect(r.status, r.text).toBe(201);
+    }
+    const own = await registered({ townshipId: 'wukang' });
+    const served = await registered({ townshipId: 'xinshi' });
+    await env
+      .COUNTY_DEQING!.prepare(
+        "INSERT INTO assignments (id, supervisee_id, provider_id, from_date) VALUES (?, ?, 'chenxi', '2026-01-01')",
+      )
+      .bind(crypto.randomUUID(), served.id)
+      .run();
+    const browser = await signedIn(login);
+    const a = await browser.fetch('GET', `/c/deqing/supervisees/${own.id}`);
+    expect(a.status).toBe(200);
+    expect(a.text).toContain(own.body.idNumber);
+    const b = await browser.fetch('GET', `/c/deqing/supervisees/${served.id}`);
+    expect(b.status).toBe(200);
+    expect(b.text).not.toContain(served.body.idNumber);
+    expect(b.text).toContain('身份证号（部分隐藏）');
+    expect(b.text).toContain(served.body.phone);
+  });
+
   it('lists within scope: the office sees its township, the evaluator no names', async () => {
     const { body } = await registered({ townshipId: 'qianyuan', name: '乾元对象甲' });
     const office = await signedIn('deqing.office.wukang');

@@ -14,7 +14,7 @@ import { type FieldError, invalid } from '../lib/problem';
 import { createRouter } from '../lib/router';
 import { safeRedirectPath } from '../lib/safe-redirect';
 import { BASE_ACTIVITY_TYPES, isBaseActivityType } from '../rules';
-import { superviseeScope } from '../supervisees/access';
+import { scopeAtLeast, superviseeScope } from '../supervisees/access';
 import { listSupervisees } from '../supervisees/service';
 import type { Msg } from './i18n';
 import {
@@ -67,7 +67,9 @@ const QUICK = ['home_visit', 'phone_followup'] as const;
 const DURATIONS = [15, 30, 45, 60, 90, 120];
 
 async function people(c: Ctx) {
-  const scope = superviseeScope(c.var.countyMemberships);
+  // Those seen by name: an evaluator's minimised view of everyone lists no one here.
+  const all = superviseeScope(c.var.countyMemberships);
+  const scope = all && scopeAtLeast(all, 'provider');
   if (!scope) return [];
   const { rows } = await listSupervisees({ ...activityCtx(c) }, scope, { status: 'active', limit: 500 });
   return rows;

@@ -18,6 +18,8 @@ import {
   listSupervisees,
   patchSupervisee,
   presentSupervisee,
+  superviseeDetail,
+  superviseeDetails,
 } from '../supervisees/service';
 import { townships } from '../townships/schema';
 import { AssignForm, assignmentChoices, failedMessage } from './assignments';
@@ -331,6 +333,7 @@ export const superviseePages = createRouter()
       }),
     ]);
     const minimal = scope.detail === 'minimal';
+    const detail = await superviseeDetails(k, scope, page.rows);
     const b = base(p);
     const nextHref = (() => {
       if (!page.nextCursor) return null;
@@ -400,7 +403,7 @@ export const superviseePages = createRouter()
                     </td>
                     {minimal ? null : (
                       <td>
-                        {r.name}
+                        {detail(r) === 'minimal' ? '' : r.name}
                         {r.keyPerson ? <span class="badge warn">{s(M.keyPerson)}</span> : null}
                       </td>
                     )}
@@ -502,9 +505,10 @@ export const superviseePages = createRouter()
     const scope = scopeOf(c);
     const k = countyCtx(c);
     const row = await findVisible(k, scope, c.req.param('id'));
+    const detail = await superviseeDetail(k, scope, row);
     const [l, shown, assigned] = await Promise.all([
       countyLookups(c),
-      presentSupervisee(k, row, scope.detail),
+      presentSupervisee(k, row, detail),
       k.db
         .select()
         .from(assignments)
@@ -538,7 +542,7 @@ export const superviseePages = createRouter()
             : done === 'assigned'
               ? s(M.assigned)
               : null;
-    const title = scope.detail === 'minimal' ? row.caseNumber : `${row.name} · ${row.caseNumber}`;
+    const title = detail === 'minimal' ? row.caseNumber : `${row.name} · ${row.caseNumber}`;
     const [sections, choices] = await Promise.all([
       superviseeSections(c, p, row),
       hasRole(p, 'bureau_admin', 'bureau_officer', 'provider_admin')
@@ -569,7 +573,7 @@ export const superviseePages = createRouter()
             <dd>{levelLabel(l, row.level, lang)}</dd>
             <dt>{s(M.sentenceType)}</dt>
             <dd>{SENTENCE_TYPES[row.sentenceType]?.[lang]}</dd>
-            {row.crimeType && scope.detail !== 'minimal' ? (
+            {row.crimeType && detail !== 'minimal' ? (
               <>
                 <dt>{s(M.crimeType)}</dt>
                 <dd>{row.crimeType}</dd>
@@ -583,13 +587,13 @@ export const superviseePages = createRouter()
             <dd>{STATUSES[row.status]?.[lang]}</dd>
             <dt>{s(M.ableToWork)}</dt>
             <dd>{row.ableToWork ? t('yes') : t('no')}</dd>
-            {scope.detail !== 'minimal' ? (
+            {detail !== 'minimal' ? (
               <>
                 <dt>{s(M.gender)}</dt>
                 <dd>{GENDERS[row.gender]?.[lang]}</dd>
                 <dt>{s(M.birthDate)}</dt>
                 <dd>{row.birthDate}</dd>
-                <dt>{scope.detail === 'full' ? s(M.idNumber) : s(M.idMasked)}</dt>
+                <dt>{detail === 'full' ? s(M.idNumber) : s(M.idMasked)}</dt>
                 <dd class="mono">{String(x.idNumber ?? x.idNumberMasked ?? '')}</dd>
                 <dt>{s(M.phone)}</dt>
                 <dd>{String(x.phone ?? '—')}</dd>
@@ -661,7 +665,10 @@ export const superviseePages = createRouter()
     const scope = scopeOf(c);
     const k = countyCtx(c);
     const row = await findVisible(k, scope, c.req.param('id'));
-    const [l, shown] = await Promise.all([countyLookups(c), presentSupervisee(k, row, scope.detail)]);
+    const [l, shown] = await Promise.all([
+      countyLookups(c),
+      presentSupervisee(k, row, await superviseeDetail(k, scope, row)),
+    ]);
     sealLater(c, k.d1);
     return c.html(
       <EditPage
@@ -680,7 +687,10 @@ export const superviseePages = createRouter()
     const row = await findVisible(k, scope, c.req.param('id'));
     const f = await readForm(c);
     const v = valuesOf(f);
-    const shown = (await presentSupervisee(k, row, scope.detail)) as Record<string, unknown>;
+    const shown = (await presentSupervisee(k, row, await superviseeDetail(k, scope, row))) as Record<
+      string,
+      unknown
+    >;
     const current = currentValues(row, shown);
     // Only what the form changed is sent, so the audit entry names the fields really edited.
     const patch: Record<string, unknown> = {};
