@@ -8,7 +8,7 @@ import { and, asc, desc, eq, gte, inArray, lt, lte, or, type SQL, sql } from 'dr
 import type { BatchItem } from 'drizzle-orm/batch';
 import { BUREAU_ROLES, type CountyRole, PROVIDER_ROLES } from '../auth/roles';
 import { fieldCrypto } from '../crypto/fields';
-import type { ControlDb } from '../db';
+import { type ControlDb, chunkForParams, inJsonList } from '../db';
 import { batchAssert, isGuardFailure } from '../db/guard';
 import { ledgerCycleFor } from '../ledgers/cycles';
 import { ledgerEvents, ledgers } from '../ledgers/schema';
@@ -24,7 +24,7 @@ import { supervisees } from '../supervisees/schema';
 import { townships } from '../townships/schema';
 import { type ActorScope, canChange, visibleCondition } from './access';
 import { decodeCursor, encodeCursor } from './cursor';
-import { type Flag, flagsFor, idChunks } from './flags';
+import { type Flag, flagsFor } from './flags';
 import type { RecordAnswer } from './idempotency';
 import { type ActivityRow, activities, activityParticipants, customActivityTypes } from './schema';
 
@@ -163,11 +163,13 @@ async function prepare(
       ? sql`${supervisees.id} IN ${servedByProviders([ctx.providerId!])}`
       : ctx.acting === 'office'
         ? a.scope.townshipIds.length
-          ? inArray(supervisees.townshipId, a.scope.townshipIds)
+          ? // The office's townships (up to 100) as one parameter, so the ids keep their room.
+            inJsonList(supervisees.townshipId, a.scope.townshipIds)
           : sql`0`
         : undefined;
   const found = new Map<string, { townshipId: string; termStart: string; termEnd: string }>();
-  for (const chunk of idChunks(ids)) {
+  // Beside the ids: the reach, at most two parameters (a provider's two JSON lists).
+  for (const chunk of chunkForParams(ids, 1, 2)) {
     const rows = await a.db
       .select({
         id: supervisees.id,
@@ -336,8 +338,8 @@ const bumpLedger = (a: CountyCtx, ledgerId: string | null) =>
     : [];
 
 function participantInserts(a: CountyCtx, activityId: string, rows: Prepared['participants']) {
-  // 3 parameters a row: 33 rows a statement stays under D1's 100.
-  return idChunks(rows, 33).map((chunk) =>
+  // 3 parameters a row.
+  return chunkForParams(rows, 3).map((chunk) =>
     a.db.insert(activityParticipants).values(chunk.map((p) => ({ activityId, ...p }))),
   );
 }
@@ -464,7 +466,8 @@ export async function presentActivities(
   const ids = rows.map((r) => r.id);
   const parts = new Map<string, { superviseeId: string; minutes: number }[]>();
   const amendedBy = new Map<string, string>();
-  for (const chunk of idChunks(ids)) {
+  // Beside the ids: the amendments' status.
+  for (const chunk of chunkForParams(ids, 1, 1)) {
     const [ps, amendments] = await a.db.batch([
       a.db
         .select()
@@ -485,7 +488,7 @@ export async function presentActivities(
   }
   const ledgerIds = [...new Set(rows.map((r) => r.ledgerId).filter((x): x is string => !!x))];
   const ledgerStatus = new Map<string, string>();
-  for (const chunk of idChunks(ledgerIds)) {
+  for (const chunk of chunkForParams(ledgerIds)) {
     const ls = await a.db
       .select({ id: ledgers.id, status: ledgers.status })
       .from(ledgers)

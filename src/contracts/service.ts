@@ -3,6 +3,7 @@
  * enrolments. Money totals are computed from the payments on every read, so they cannot drift.
  */
 import { and, asc, desc, eq, gt, inArray, type SQL, sql } from 'drizzle-orm';
+import { inJsonList, queryInChunks } from '../db/chunks';
 import { batchAssert, isGuardFailure } from '../db/guard';
 import { type CountyCtx, countyAudit } from '../lib/context';
 import { newId } from '../lib/ids';
@@ -319,10 +320,10 @@ export type NewContract = {
 async function checkScope(k: CountyCtx, input: NewContract, errors: { path: string; message: string }[]) {
   const townshipIds = input.scope?.townshipIds ?? [];
   if (townshipIds.length) {
-    const found = await k.db
-      .select({ id: townships.id })
-      .from(townships)
-      .where(inArray(townships.id, townshipIds));
+    // A contract may cover up to 200 townships: one look-up per chunk.
+    const found = await queryInChunks(townshipIds, 0, (chunk) =>
+      k.db.select({ id: townships.id }).from(townships).where(inArray(townships.id, chunk)),
+    );
     const known = new Set(found.map((t) => t.id));
     townshipIds.forEach((id, i) => {
       if (!known.has(id))
@@ -437,7 +438,7 @@ export async function listContracts(
     scope.all
       ? undefined
       : scope.providerIds.length
-        ? inArray(contracts.providerId, scope.providerIds)
+        ? inJsonList(contracts.providerId, scope.providerIds)
         : sql`0`,
     f.programmeYear !== undefined ? eq(contracts.programmeYear, f.programmeYear) : undefined,
     f.providerId ? eq(contracts.providerId, f.providerId) : undefined,

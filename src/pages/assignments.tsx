@@ -7,7 +7,7 @@ import { and, eq, inArray } from 'drizzle-orm';
 import { activityCtx } from '../activities/http';
 import { findActivity, LOCKED_DETAIL, voidActivity } from '../activities/service';
 import { assignmentCtx, createAssignment } from '../assignments/service';
-import { controlDb } from '../db';
+import { controlDb, queryInChunks } from '../db';
 import { memberships, providerCounties, providers, users } from '../db/control-schema';
 import { type Ctx, countyCtx, sealLater } from '../lib/context';
 import { invalid } from '../lib/problem';
@@ -97,8 +97,12 @@ export async function assignmentChoices(c: Ctx, p: PageCtx) {
     .innerJoin(providers, eq(providers.id, providerCounties.providerId))
     .where(eq(providerCounties.county, slug));
   const allowed = serving.filter((x) => bureau || own.includes(x.id));
-  const workers = allowed.length
-    ? await control
+  // A county may be served by more than 100 providers; beside the ids: the county and the role.
+  const workers = await queryInChunks(
+    allowed.map((x) => x.id),
+    2,
+    (chunk) =>
+      control
         .select({ id: users.id, name: users.displayName, providerId: memberships.providerId })
         .from(memberships)
         .innerJoin(users, eq(users.id, memberships.userId))
@@ -106,13 +110,10 @@ export async function assignmentChoices(c: Ctx, p: PageCtx) {
           and(
             eq(memberships.county, slug),
             eq(memberships.role, 'provider_worker'),
-            inArray(
-              memberships.providerId,
-              allowed.map((x) => x.id),
-            ),
+            inArray(memberships.providerId, chunk),
           ),
-        )
-    : [];
+        ),
+  );
   return { providers: allowed, workers };
 }
 

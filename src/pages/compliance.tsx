@@ -16,7 +16,7 @@ import {
   worklist,
   worklistRange,
 } from '../compliance/service';
-import { controlDb } from '../db';
+import { controlDb, queryInChunks } from '../db';
 import { counties, providers } from '../db/control-schema';
 import { type Ctx, countyCtx } from '../lib/context';
 import { createRouter } from '../lib/router';
@@ -156,12 +156,12 @@ export async function dashboardCompliance(c: Ctx, p: PageCtx): Promise<Child> {
     }
   }
   const providerIds = [...byProvider.keys()];
-  const names = providerIds.length
-    ? await controlDb(c.env)
-        .select({ id: providers.id, name: providers.name, nameEn: providers.nameEn })
-        .from(providers)
-        .where(inArray(providers.id, providerIds))
-    : [];
+  const names = await queryInChunks(providerIds, 0, (chunk) =>
+    controlDb(c.env)
+      .select({ id: providers.id, name: providers.name, nameEn: providers.nameEn })
+      .from(providers)
+      .where(inArray(providers.id, chunk)),
+  );
   const providerName = (id: string) => {
     const x = names.find((n) => n.id === id);
     return x ? (lang === 'zh' ? x.name : (x.nameEn ?? x.name)) : id;

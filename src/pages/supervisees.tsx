@@ -3,7 +3,7 @@
  * level history and assignments, and the bureau's create and edit forms with field-level errors.
  */
 import { asc, eq, inArray } from 'drizzle-orm';
-import { controlDb } from '../db';
+import { controlDb, queryInChunks } from '../db';
 import { providers } from '../db/control-schema';
 import { type Ctx, countyCtx, sealLater } from '../lib/context';
 import { createRouter } from '../lib/router';
@@ -517,12 +517,12 @@ export const superviseePages = createRouter()
     ]);
     sealLater(c, k.d1);
     const providerIds = [...new Set(assigned.map((a) => a.providerId))];
-    const providerNames = providerIds.length
-      ? await controlDb(c.env)
-          .select({ id: providers.id, name: providers.name, nameEn: providers.nameEn })
-          .from(providers)
-          .where(inArray(providers.id, providerIds))
-      : [];
+    const providerNames = await queryInChunks(providerIds, 0, (chunk) =>
+      controlDb(c.env)
+        .select({ id: providers.id, name: providers.name, nameEn: providers.nameEn })
+        .from(providers)
+        .where(inArray(providers.id, chunk)),
+    );
     const providerName = (id: string) => {
       const found = providerNames.find((x) => x.id === id);
       return found ? (lang === 'zh' ? found.name : (found.nameEn ?? found.name)) : id;

@@ -8,9 +8,10 @@
  * A user with several roles in the county sees each supervisee at the detail of the roles that
  * grant access to *that* supervisee (`detailOf`), not the widest of all their roles (issue #11).
  */
-import { and, eq, inArray, or, type SQL, sql } from 'drizzle-orm';
+import { and, eq, or, type SQL, sql } from 'drizzle-orm';
 import type { Membership } from '../auth/roles';
 import { contracts, enrolments } from '../contracts/schema';
+import { inJsonList } from '../db/chunks';
 import { forbidden } from '../lib/problem';
 import { assignments, supervisees } from './schema';
 
@@ -110,17 +111,21 @@ export function scopeAtLeast(scope: SuperviseeScope, at: Detail): SuperviseeScop
   return { all: false, townshipIds, providerIds, detail: townshipIds.length ? 'full' : 'provider' };
 }
 
-/** Supervisee ids a provider serves, as a subquery. */
+/**
+ * Supervisee ids a provider serves, as a subquery. The scope's lists go in as one JSON parameter
+ * each (src/db/chunks.ts inJsonList): a membership carries up to 100 townships and a user may work
+ * for many providers, and these conditions sit inside paged queries with filters of their own.
+ */
 export const servedByProviders = (providerIds: string[]) =>
-  sql`(SELECT ${assignments.superviseeId} FROM ${assignments} WHERE ${inArray(assignments.providerId, providerIds)}
+  sql`(SELECT ${assignments.superviseeId} FROM ${assignments} WHERE ${inJsonList(assignments.providerId, providerIds)}
        UNION SELECT ${enrolments.superviseeId} FROM ${enrolments} JOIN ${contracts} ON ${contracts.id} = ${enrolments.contractId}
-       WHERE ${inArray(contracts.providerId, providerIds)})`;
+       WHERE ${inJsonList(contracts.providerId, providerIds)})`;
 
 /** The SQL condition selecting the supervisees a scope may see (undefined: all). */
 export function scopeCondition(scope: SuperviseeScope): SQL | undefined {
   if (scope.all) return undefined;
   const parts: SQL[] = [];
-  if (scope.townshipIds.length) parts.push(inArray(supervisees.townshipId, scope.townshipIds));
+  if (scope.townshipIds.length) parts.push(inJsonList(supervisees.townshipId, scope.townshipIds));
   if (scope.providerIds.length) parts.push(sql`${supervisees.id} IN ${servedByProviders(scope.providerIds)}`);
   return parts.length ? or(...parts) : sql`0`;
 }
