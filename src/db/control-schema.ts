@@ -4,7 +4,7 @@
  */
 import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
-import { auditLogTable } from '../audit/schema';
+import { auditAnchorTable, auditLogTable } from '../audit/schema';
 
 const createdAt = () => text('created_at').notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`);
 
@@ -158,6 +158,9 @@ export const loginThrottle = sqliteTable('login_throttle', {
 
 /** The platform's audit log: the same table as each county's (src/audit/schema.ts). */
 export const platformAuditLog = auditLogTable();
+
+/** The anchor of each county's audit log, outside the county's database (ADR 0005). */
+export const countyAuditAnchors = auditAnchorTable();
 
 export type CountyRow = typeof counties.$inferSelect;
 export type ProviderRow = typeof providers.$inferSelect;
