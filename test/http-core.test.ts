@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { API_BODY_LIMIT } from '../src/app';
+import { PERMISSIONS, ruleKey } from '../src/auth/permissions';
 import { call, tokenFor } from './helpers/http';
 
 const isProblem = (r: { status: number; headers: Headers; body: any }, status: number) => {
@@ -99,6 +100,30 @@ describe('HTTP core', () => {
     );
     const login = r.body.paths['/api/v1/auth/login'].post;
     expect(login.requestBody.content['application/json'].schema).toBeDefined();
+  });
+
+  it('names every operation once and declares its security from the permission table', async () => {
+    const r = await call('GET', '/openapi.json');
+    const ops = Object.entries(r.body.paths as Record<string, Record<string, any>>).flatMap(
+      ([path, byMethod]) =>
+        Object.entries(byMethod).map(([method, op]) => ({
+          key: ruleKey(method, path.replace(/\{([^}]+)\}/g, ':$1')),
+          op,
+        })),
+    );
+    expect(ops.length).toBeGreaterThan(100);
+    const ids = ops.map((o) => o.op.operationId);
+    expect(ids.filter((id) => !/^[a-z]+[A-Za-z]*$/.test(id))).toEqual([]);
+    expect(ids.filter((id, i) => ids.indexOf(id) !== i)).toEqual([]);
+    for (const { key, op } of ops)
+      expect({ key, security: op.security }).toEqual({
+        key,
+        security: PERMISSIONS[key]?.access === 'public' ? [] : [{ bearer: [] }, { session: [] }],
+      });
+    expect(r.body.paths['/api/v1/counties/{county}/ledgers/{id}/submit'].post.operationId).toBe(
+      'submitLedger',
+    );
+    expect(r.body.paths['/api/v1/auth/login'].post.security).toEqual([]);
   });
 
   it('serves the API reference viewer from its own origin', async () => {

@@ -20,7 +20,9 @@ const matrix = Object.entries(PERMISSIONS)
 
 describe('the role matrix', () => {
   it('covers every route that some role may not call', () => {
-    const restricted = Object.values(PERMISSIONS).filter((r) => r.access === 'county' || r.access === 'platform');
+    const restricted = Object.values(PERMISSIONS).filter(
+      (r) => r.access === 'county' || r.access === 'platform',
+    );
     expect(matrix.length).toBe(restricted.length);
   });
 });

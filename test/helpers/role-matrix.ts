@@ -19,6 +19,8 @@ export function refusedLogins(rule: Rule, county = 'deqing'): Refusal[] {
         ? isOperator
         : here.some((role) => (rule.roles as readonly string[]).includes(role)) ||
           (rule.platformOperator === true && isOperator);
-    return allowed ? [] : [{ login: u.login, roles: here.length ? here : isOperator ? ['platform_operator'] : [] }];
+    return allowed
+      ? []
+      : [{ login: u.login, roles: here.length ? here : isOperator ? ['platform_operator'] : [] }];
   });
 }
