@@ -63,11 +63,25 @@ interface Activities {
 }
 
 function prepareActivities(activities: readonly ActivityFact[]): Activities {
-  const sorted = activities.map((a) => ({ day: toDayNumber(a.occurredOn), a })).sort((x, y) => x.day - y.day);
+  const n = activities.length;
+  const days: DayNumber[] = new Array(n);
+  const types: string[] = new Array(n);
+  const minutes: number[] = new Array(n);
+  let sorted = true;
+  for (let i = 0; i < n; i++) {
+    const a = activities[i]!;
+    days[i] = toDayNumber(a.occurredOn);
+    types[i] = a.type;
+    minutes[i] = a.minutes;
+    if (i > 0 && days[i]! < days[i - 1]!) sorted = false;
+  }
+  if (sorted) return { days, types, minutes }; // the usual case: read in date order
+  // A stable sort by day, as before: same-day activities keep the order given.
+  const order = days.map((_, i) => i).sort((x, y) => days[x]! - days[y]! || x - y);
   return {
-    days: sorted.map((x) => x.day),
-    types: sorted.map((x) => x.a.type),
-    minutes: sorted.map((x) => x.a.minutes),
+    days: order.map((i) => days[i]!),
+    types: order.map((i) => types[i]!),
+    minutes: order.map((i) => minutes[i]!),
   };
 }
 
@@ -251,9 +265,10 @@ function rollingItem(track: Track, ctx: Context) {
   });
 }
 
+// Plain code-unit order (not locale order), so every runtime sorts alike.
+const order = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
+
 function byRequirementThenWindow(a: ComplianceItem, b: ComplianceItem): number {
-  // Plain code-unit order (not locale order), so every runtime sorts alike.
-  const order = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
   return (
     order(a.requirementId, b.requirementId) ||
     order(a.windowStart, b.windowStart) ||
