@@ -37,6 +37,8 @@ export interface CompiledRequirement {
   /** Index of `trackKey` among all the history's track keys (set by compileHistory). */
   track: number;
   readonly types: ReadonlySet<string>;
+  /** `types` as bits of `CompiledHistory.typeBits` (set by compileHistory); 0 when there are too many. */
+  typeMask: number;
   readonly levels: ReadonlySet<string> | null;
   readonly phases: readonly string[] | null;
   /** `phases` resolved against the requirement's own rule set (null: an unknown code). */
@@ -71,7 +73,12 @@ export interface CompiledHistory {
   readonly ruleSets: readonly CompiledRuleSet[];
   /** How many distinct tracks (`CompiledRequirement.track` is below this). */
   readonly trackCount: number;
+  /** A bit per activity type any requirement names; empty when they are more than 30. */
+  readonly typeBits: ReadonlyMap<string, number>;
 }
+
+/** Types beyond this many are matched through the requirement's Set instead of bits. */
+const MAX_TYPE_BITS = 30;
 
 function compileRequirement(r: Requirement, phases: ReadonlyMap<string, CompiledPhase>): CompiledRequirement {
   const w = r.window;
@@ -96,6 +103,7 @@ function compileRequirement(r: Requirement, phases: ReadonlyMap<string, Compiled
     trackKey: `${r.id}\u0000${r.measure}\u0000${kind}\u0000${shape}`,
     track: -1,
     types: new Set(r.activityTypes),
+    typeMask: 0,
     levels: a?.levels ? new Set(a.levels) : null,
     phases: a?.phases ?? null,
     phaseRefs: a?.phases ? a.phases.map((code) => phases.get(code) ?? null) : null,
@@ -134,11 +142,21 @@ export function compileHistory(history: readonly PublishedRuleSet[]): CompiledHi
     }
     r.track = k;
   };
+  const all: CompiledRequirement[] = [];
   for (const rs of ruleSets) {
-    rs.requirements.forEach(number);
-    for (const period of rs.periods) period.requirements.forEach(number);
+    all.push(...rs.requirements);
+    for (const period of rs.periods) all.push(...period.requirements);
   }
-  return { lookup, ruleSets, trackCount: keys.size };
+  all.forEach(number);
+  // Activity types as bits, so that "does this activity count here" is one AND.
+  const ids = new Map<string, number>();
+  for (const r of all) for (const t of r.types) if (!ids.has(t)) ids.set(t, ids.size);
+  const typeBits = new Map<string, number>();
+  if (ids.size <= MAX_TYPE_BITS) {
+    for (const [t, i] of ids) typeBits.set(t, 1 << i);
+    for (const r of all) for (const t of r.types) r.typeMask |= typeBits.get(t)!;
+  }
+  return { lookup, ruleSets, trackCount: keys.size, typeBits };
 }
 
 export function isCompiledHistory(

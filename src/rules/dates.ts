@@ -132,20 +132,21 @@ export function formatParts(year: number, month: number, day: number): CivilDate
 
 /**
  * Formatted dates of recent day numbers, shared by every call: a county's month formats the same
- * few dozen window dates for each of its supervisees. A pure memo (same input, same string).
+ * few dozen window dates for each of its supervisees. A pure memo (same input, same string),
+ * direct-mapped: slot `day & MASK` holds one day at a time.
  */
-const FORMATTED = new Map<DayNumber, CivilDate>();
-const FORMATTED_MAX = 1 << 16;
+const MEMO_MASK = (1 << 14) - 1;
+const MEMO_DAYS = new Float64Array(MEMO_MASK + 1).fill(Number.NaN);
+const MEMO_TEXT: CivilDate[] = new Array(MEMO_MASK + 1).fill('');
 
 export function fromDayNumber(dayNumber: DayNumber): CivilDate {
-  let s = FORMATTED.get(dayNumber);
-  if (s === undefined) {
-    const { year, month, day } = partsFromDayNumber(dayNumber);
-    s = formatParts(year, month, day);
-    if (FORMATTED.size >= FORMATTED_MAX) FORMATTED.clear();
-    FORMATTED.set(dayNumber, s);
-  }
-  return s;
+  const slot = dayNumber & MEMO_MASK;
+  if (MEMO_DAYS[slot] === dayNumber) return MEMO_TEXT[slot]!;
+  const { year, month, day } = partsFromDayNumber(dayNumber);
+  const text = formatParts(year, month, day);
+  MEMO_DAYS[slot] = dayNumber;
+  MEMO_TEXT[slot] = text;
+  return text;
 }
 
 export function addDays(date: CivilDate, days: number): CivilDate {
