@@ -1,14 +1,17 @@
 /**
  * Properties of compliance over random supervisees, histories and activities, and a differential
- * check of `required` against a deliberately naive day-by-day reading of API.md.
+ * check of `required` against a deliberately naive day-by-day reading of API.md, and of every item
+ * against the engine as it was before its fast path (test/helpers/reference-engine.ts).
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MICRO, type SuperviseeFacts } from './applicability.ts';
+import { referenceEvaluateCompliance } from '../../test/helpers/reference-engine.ts';
+import { compileHistory, MICRO, type SuperviseeFacts } from './applicability.ts';
 import {
   type ActivityFact,
   type ComplianceItem,
   evaluateCompliance,
+  evaluateComplianceBatch,
   proratedRequired,
 } from './compliance.ts';
 import {
@@ -425,6 +428,39 @@ describe('compliance properties', () => {
                 today: sv.termStart,
               };
           expect(evaluate(sv, activities, range)).toEqual([]);
+        },
+      ),
+      RUNS,
+    );
+  });
+
+  it('answers exactly as the frozen reference engine, one at a time and in a batch over one compiled history', () => {
+    const histories = [HISTORY, [HISTORY[1]!], [HISTORY[0]!]];
+    const compiled = histories.map((h) => compileHistory(h));
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: histories.length - 1 }),
+        fc.array(fc.tuple(superviseeArb, fc.array(activityArb, { maxLength: 30 })), {
+          minLength: 1,
+          maxLength: 4,
+        }),
+        rangeArb,
+        (h, people, range) => {
+          const expected = people.map(([supervisee, activities]) =>
+            referenceEvaluateCompliance({ history: histories[h]!, supervisee, activities, ...range }),
+          );
+          for (let i = 0; i < people.length; i++) {
+            const [supervisee, activities] = people[i]!;
+            expect(evaluateCompliance({ history: histories[h]!, supervisee, activities, ...range })).toEqual(
+              expected[i],
+            );
+          }
+          const batch = evaluateComplianceBatch({
+            history: compiled[h]!,
+            supervisees: people.map(([supervisee, activities]) => ({ supervisee, activities })),
+            ...range,
+          });
+          expect(batch.map((b) => b.items)).toEqual(expected);
         },
       ),
       RUNS,

@@ -14,7 +14,15 @@ import {
   type SuperviseeFacts,
   type Track,
 } from './applicability.ts';
-import { type CivilDate, type DayNumber, fromDayNumber, toDayNumber, unitEnd, unitStart } from './dates.ts';
+import {
+  type CalendarUnit,
+  type CivilDate,
+  type DayNumber,
+  fromDayNumber,
+  toDayNumber,
+  unitEnd,
+  unitStart,
+} from './dates.ts';
 import type { PublishedRuleSet } from './history.ts';
 import type { Measure } from './schema.ts';
 
@@ -58,16 +66,71 @@ export interface ComplianceInput {
 /** Activities in day order, as parallel arrays for allocation-free scans. */
 interface Activities {
   days: DayNumber[];
+  /** Only when the history matches types by Set (`typeBits` empty); otherwise empty. */
   types: string[];
+  /** Each type's bit in `CompiledHistory.typeBits` (0 for a type no requirement names). */
+  bits: number[];
   minutes: number[];
 }
 
-function prepareActivities(activities: readonly ActivityFact[]): Activities {
-  const sorted = activities.map((a) => ({ day: toDayNumber(a.occurredOn), a })).sort((x, y) => x.day - y.day);
+/**
+ * Activities sorted by day alone: the order of same-day activities changes no count, no sum and
+ * no anchor day. Short lists (the usual month) by insertion in place, long ones by number keys.
+ */
+function prepareActivities(
+  activities: readonly ActivityFact[],
+  typeBits: ReadonlyMap<string, number>,
+): Activities {
+  const n = activities.length;
+  const withTypes = typeBits.size === 0;
+  const days: DayNumber[] = new Array(n);
+  const types: string[] = withTypes ? new Array(n) : [];
+  const bits: number[] = new Array(n);
+  const minutes: number[] = new Array(n);
+  let sorted = true;
+  let lastType = '';
+  let lastBit = 0;
+  for (let i = 0; i < n; i++) {
+    const a = activities[i]!;
+    const day = toDayNumber(a.occurredOn);
+    days[i] = day;
+    if (withTypes) types[i] = a.type;
+    if (a.type !== lastType) {
+      lastType = a.type;
+      lastBit = typeBits.get(a.type) ?? 0;
+    }
+    bits[i] = lastBit;
+    minutes[i] = a.minutes;
+    if (i > 0 && day < days[i - 1]!) sorted = false;
+  }
+  const acts = { days, types, bits, minutes };
+  if (sorted) return acts;
+  if (n <= 64) {
+    for (let i = 1; i < n; i++) {
+      const d = days[i]!;
+      const b = bits[i]!;
+      const m = minutes[i]!;
+      const t = withTypes ? types[i]! : '';
+      let j = i - 1;
+      for (; j >= 0 && days[j]! > d; j--) {
+        days[j + 1] = days[j]!;
+        bits[j + 1] = bits[j]!;
+        minutes[j + 1] = minutes[j]!;
+        if (withTypes) types[j + 1] = types[j]!;
+      }
+      days[j + 1] = d;
+      bits[j + 1] = b;
+      minutes[j + 1] = m;
+      if (withTypes) types[j + 1] = t;
+    }
+    return acts;
+  }
+  const order = days.map((_, i) => i).sort((x, y) => days[x]! - days[y]! || x - y);
   return {
-    days: sorted.map((x) => x.day),
-    types: sorted.map((x) => x.a.type),
-    minutes: sorted.map((x) => x.a.minutes),
+    days: order.map((i) => days[i]!),
+    types: withTypes ? order.map((i) => types[i]!) : types,
+    bits: order.map((i) => bits[i]!),
+    minutes: order.map((i) => minutes[i]!),
   };
 }
 
@@ -83,17 +146,36 @@ function lowerBound(days: readonly DayNumber[], day: DayNumber): number {
   return lo;
 }
 
+/** Which types count: the requirement's bits, or (when the history has too many types) its Set. */
+interface TypeMatch {
+  mask: number;
+  set: ReadonlySet<string>;
+}
+
+function counts(acts: Activities, i: number, match: TypeMatch): boolean {
+  return match.mask !== 0 ? (acts.bits[i]! & match.mask) !== 0 : match.set.has(acts.types[i]!);
+}
+
 /** Qualifying activities in [start, end]: a count, or the sum of minutes. */
 function measured(
   acts: Activities,
   start: DayNumber,
   end: DayNumber,
-  types: ReadonlySet<string>,
+  mask: number,
+  set: ReadonlySet<string>,
   measure: Measure,
 ): number {
   let total = 0;
-  for (let i = lowerBound(acts.days, start); i < acts.days.length && acts.days[i]! <= end; i++) {
-    if (types.has(acts.types[i]!)) total += measure === 'count' ? 1 : acts.minutes[i]!;
+  const { days, bits, minutes } = acts;
+  const n = days.length;
+  if (mask !== 0) {
+    for (let i = lowerBound(days, start); i < n && days[i]! <= end; i++) {
+      if ((bits[i]! & mask) !== 0) total += measure === 'count' ? 1 : minutes[i]!;
+    }
+    return total;
+  }
+  for (let i = lowerBound(days, start); i < n && days[i]! <= end; i++) {
+    if (set.has(acts.types[i]!)) total += measure === 'count' ? 1 : minutes[i]!;
   }
   return total;
 }
@@ -143,17 +225,19 @@ function windowItem(track: Track, ws: DayNumber, we: DayNumber, cursor: number, 
   let sumMicro = 0;
   let maxMin = 0;
   let types: ReadonlySet<string> | undefined;
+  let mask = 0;
   for (let k = cursor; k < intervals.length && intervals[k]!.start <= we; k++) {
     const { start, end, requirement: r } = intervals[k]!;
     sumMicro += (Math.min(end, we) - Math.max(start, ws) + 1) * r.minMicro;
     if (r.min > maxMin) maxMin = r.min;
     // Versions may list different types; an activity of any of them counts in this window.
+    mask |= r.typeMask;
     if (!types) types = r.types;
-    else if (types !== r.types) types = new Set([...types, ...r.types]);
+    else if (types !== r.types && r.typeMask === 0) types = new Set([...types, ...r.types]);
   }
   if (!types) return cursor; // no applying day in this window
   const required = proratedRequired(track.measure, sumMicro, we - ws + 1, maxMin);
-  const amount = measured(ctx.acts, ws, we, types, track.measure);
+  const amount = measured(ctx.acts, ws, we, mask, types, track.measure);
   ctx.items.push({
     requirementId: track.id,
     windowStart: fromDayNumber(ws),
@@ -167,14 +251,27 @@ function windowItem(track: Track, ws: DayNumber, we: DayNumber, cursor: number, 
   return cursor;
 }
 
-function calendarItems(track: Track, ctx: Context) {
-  const unit = track.unit!;
-  let cursor = 0;
-  for (let ws = unitStart(unit, ctx.from); ws <= ctx.to; ) {
+/** The last range's calendar windows per unit, [start, end, start, end, …]: a county asks the same. */
+const WINDOWS = new Map<CalendarUnit, { from: DayNumber; to: DayNumber; bounds: DayNumber[] }>();
+
+function calendarWindows(unit: CalendarUnit, from: DayNumber, to: DayNumber): readonly DayNumber[] {
+  const cached = WINDOWS.get(unit);
+  if (cached && cached.from === from && cached.to === to) return cached.bounds;
+  const bounds: DayNumber[] = [];
+  for (let ws = unitStart(unit, from); ws <= to; ) {
     const we = unitEnd(unit, ws);
-    cursor = windowItem(track, ws, we, cursor, ctx);
+    bounds.push(ws, we);
     ws = we + 1;
   }
+  WINDOWS.set(unit, { from, to, bounds });
+  return bounds;
+}
+
+function calendarItems(track: Track, ctx: Context) {
+  const bounds = calendarWindows(track.unit!, ctx.from, ctx.to);
+  let cursor = 0;
+  for (let w = 0; w < bounds.length; w += 2)
+    cursor = windowItem(track, bounds[w]!, bounds[w + 1]!, cursor, ctx);
 }
 
 function everyItems(track: Track, ctx: Context) {
@@ -196,7 +293,7 @@ function withinItem(track: Track, ctx: Context) {
   const r = first.requirement;
   const deadline = ctx.termStart + r.days;
   if (deadline < ctx.from || ctx.termStart > ctx.to) return;
-  const amount = measured(ctx.acts, ctx.termStart, deadline, r.types, r.measure);
+  const amount = measured(ctx.acts, ctx.termStart, deadline, r.typeMask, r.types, r.measure);
   const met = reaches(amount, r.min, r.measure);
   ctx.items.push({
     requirementId: r.id,
@@ -226,11 +323,12 @@ function rollingItem(track: Track, ctx: Context) {
 
   // A: walking back from asOf, the day on which the qualifying activities reach min (for a count,
   // the min-th most recent one); earlier activities count, even from before the stretch.
-  const { days, types, minutes } = ctx.acts;
+  const { days, minutes } = ctx.acts;
+  const match: TypeMatch = { mask: r.typeMask, set: r.types };
   let anchor = stretchStart - 1;
   let total = 0;
   for (let k = lowerBound(days, asOf + 1) - 1; k >= 0; k--) {
-    if (!r.types.has(types[k]!)) continue;
+    if (!counts(ctx.acts, k, match)) continue;
     total += r.measure === 'count' ? 1 : minutes[k]!;
     if (reaches(total, r.min, r.measure)) {
       anchor = days[k]!;
@@ -245,15 +343,16 @@ function rollingItem(track: Track, ctx: Context) {
     windowEnd: fromDayNumber(asOf),
     measure: r.measure,
     required: r.min,
-    achieved: reported(measured(ctx.acts, windowStart, asOf, r.types, r.measure), r.measure),
+    achieved: reported(measured(ctx.acts, windowStart, asOf, r.typeMask, r.types, r.measure), r.measure),
     status: dueBy >= asOf ? 'met' : 'overdue',
     dueBy: fromDayNumber(dueBy),
   });
 }
 
+// Plain code-unit order (not locale order), so every runtime sorts alike.
+const order = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
+
 function byRequirementThenWindow(a: ComplianceItem, b: ComplianceItem): number {
-  // Plain code-unit order (not locale order), so every runtime sorts alike.
-  const order = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
   return (
     order(a.requirementId, b.requirementId) ||
     order(a.windowStart, b.windowStart) ||
@@ -272,7 +371,7 @@ function evaluateCompiled(
 ): ComplianceItem[] {
   if (from > to) return [];
   const ctx: Context = {
-    acts: prepareActivities(activities),
+    acts: prepareActivities(activities, history.typeBits),
     from,
     to,
     today,

@@ -86,7 +86,38 @@ export function partsFromDayNumber(dayNumber: DayNumber): DateParts {
   return { year: yoe + era * 400 + (month <= 2 ? 1 : 0), month, day };
 }
 
+/** Digit value of the character at `i`, or -1 when it is not an ASCII digit. */
+function digitAt(value: string, i: number): number {
+  const c = value.charCodeAt(i) - 48;
+  return c >= 0 && c <= 9 ? c : -1;
+}
+
 export function toDayNumber(value: CivilDate): DayNumber {
+  // The hot path (every activity and history entry): read the ten characters directly, with the
+  // same validation as DATE_PATTERN + partsOf; anything unusual goes to parseDate for its error.
+  if (
+    typeof value === 'string' &&
+    value.length === 10 &&
+    value.charCodeAt(4) === 45 &&
+    value.charCodeAt(7) === 45
+  ) {
+    const y0 = digitAt(value, 0);
+    const y1 = digitAt(value, 1);
+    const y2 = digitAt(value, 2);
+    const y3 = digitAt(value, 3);
+    const m0 = digitAt(value, 5);
+    const m1 = digitAt(value, 6);
+    const d0 = digitAt(value, 8);
+    const d1 = digitAt(value, 9);
+    if ((y0 | y1 | y2 | y3 | m0 | m1 | d0 | d1) >= 0) {
+      const year = y0 * 1000 + y1 * 100 + y2 * 10 + y3;
+      const month = m0 * 10 + m1;
+      const day = d0 * 10 + d1;
+      if (year >= 1 && month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month)) {
+        return dayNumberFromParts(year, month, day);
+      }
+    }
+  }
   const { year, month, day } = parseDate(value);
   return dayNumberFromParts(year, month, day);
 }
@@ -99,9 +130,23 @@ export function formatParts(year: number, month: number, day: number): CivilDate
   return `${String(year).padStart(4, '0')}-${pad2(month)}-${pad2(day)}`;
 }
 
+/**
+ * Formatted dates of recent day numbers, shared by every call: a county's month formats the same
+ * few dozen window dates for each of its supervisees. A pure memo (same input, same string),
+ * direct-mapped: slot `day & MASK` holds one day at a time.
+ */
+const MEMO_MASK = (1 << 14) - 1;
+const MEMO_DAYS = new Float64Array(MEMO_MASK + 1).fill(Number.NaN);
+const MEMO_TEXT: CivilDate[] = new Array(MEMO_MASK + 1).fill('');
+
 export function fromDayNumber(dayNumber: DayNumber): CivilDate {
+  const slot = dayNumber & MEMO_MASK;
+  if (MEMO_DAYS[slot] === dayNumber) return MEMO_TEXT[slot]!;
   const { year, month, day } = partsFromDayNumber(dayNumber);
-  return formatParts(year, month, day);
+  const text = formatParts(year, month, day);
+  MEMO_DAYS[slot] = dayNumber;
+  MEMO_TEXT[slot] = text;
+  return text;
 }
 
 export function addDays(date: CivilDate, days: number): CivilDate {
