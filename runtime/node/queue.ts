@@ -246,7 +246,7 @@ export class QueueConsumer<Body = unknown> {
         .prepare(
           `SELECT id, body, enqueued_at, attempts FROM ${QUEUE_TABLE}
            WHERE queue = ? AND dead_at IS NULL AND visible_at <= ? AND (lease_until IS NULL OR lease_until <= ?)
-           ORDER BY visible_at, enqueued_at, id LIMIT ?`,
+           ORDER BY visible_at, rowid LIMIT ?`,
         )
         .all(this.config.queue, now, now, this.config.maxBatchSize) as Leased[];
       const take = this.control.connection.prepare(

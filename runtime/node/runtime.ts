@@ -140,7 +140,11 @@ function asClientSaw(request: Request, peer: string | undefined, trustAll: boole
   if ((!proto && !host) || !(trustAll || (peer && LOOPBACK.test(peer)))) return request;
   const url = new URL(request.url);
   if (proto === 'https' || proto === 'http') url.protocol = `${proto}:`;
-  if (host && /^[\w.-]+(:\d+)?$/.test(host)) url.host = host;
+  if (host && /^[\w.-]+(:\d+)?$/.test(host)) {
+    url.host = host;
+    // The URL setter keeps the old port when the new host names none.
+    if (!host.includes(':')) url.port = '';
+  }
   if (url.href === request.url) return request;
   return new Request(url, {
     method: request.method,

@@ -9,6 +9,9 @@
  *
  * SIGTERM / SIGINT: stop taking requests, finish the jobs in flight, close the databases.
  */
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PID_FILE, runningServer } from './backup.ts';
 import { countiesFileFrom, dataDirFrom } from './layout.ts';
 import { startRuntime } from './runtime.ts';
 
@@ -22,10 +25,17 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
 }
 const host = process.env.HOST || '127.0.0.1';
 
+const dataDir = dataDirFrom();
+const other = runningServer(dataDir);
+if (other !== null) {
+  console.error(`serve:node: a server (pid ${other}) already runs on ${dataDir}`);
+  process.exit(1);
+}
+
 let runtime: Awaited<ReturnType<typeof startRuntime>>;
 try {
   runtime = await startRuntime({
-    dataDir: dataDirFrom(),
+    dataDir,
     countiesFile: countiesFileFrom(),
     processEnv: process.env,
     ...(process.env.QUEUE_LEASE_SECONDS ? { leaseMs: Number(process.env.QUEUE_LEASE_SECONDS) * 1000 } : {}),
@@ -36,6 +46,10 @@ try {
 }
 
 const { port: listening } = await runtime.listen(port, host);
+// Restores and a second server refuse to run on this DATA_DIR while this file names a live pid.
+const pidFile = join(dataDir, PID_FILE);
+writeFileSync(pidFile, `${process.pid}\n`);
+process.on('exit', () => rmSync(pidFile, { force: true }));
 console.log(
   `Serving on http://${host}:${listening} (Node ${process.versions.node}, SQLite ${process.versions.sqlite ?? ''}, ` +
     `DATA_DIR ${runtime.platform.dataDir}, ENVIRONMENT ${runtime.env.ENVIRONMENT}); Ctrl-C stops it`,
