@@ -1,8 +1,9 @@
 /**
  * Issue #4 "Proof": personal data is found nowhere it should not be. Supervisees with profiles,
- * assessments and incidents are created through the API (and refused requests made with the
- * same values); then every row of every table of the county database, every log line written
- * meanwhile, and every error body are searched for the plaintext values.
+ * assessments, activities and incidents are created through the API (and refused requests made
+ * with the same values); then every row of every table of the county database, every log line
+ * written meanwhile, and every error body are searched for the plaintext values. Issue #11 added
+ * assessment results and activity summaries (ADR 0403).
  */
 import { env } from 'cloudflare:workers';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -19,6 +20,8 @@ const people = [0, 1].map((i) => ({
   health: `乙肝病毒携带者第${i}例`,
   psychNotes: `幼年受虐经历访谈记录${i}`,
   incident: `深夜醉酒持刀威胁邻居${i}`,
+  assessmentResult: `再犯风险高需重点管控${i}`,
+  activitySummary: `走访得知其与前妻争执动手${i}`,
 }));
 const secrets = people.flatMap((p) => Object.values(p));
 
@@ -81,7 +84,36 @@ beforeAll(async () => {
     await expectStatus(
       await call('POST', `${api}/supervisees/${id}/assessments`, {
         token: worker,
-        body: { kind: 'psychological', assessedOn: '2026-02-02', result: '需关注', notes: p.psychNotes },
+        body: {
+          kind: 'psychological',
+          assessedOn: '2026-02-02',
+          result: p.assessmentResult,
+          notes: p.psychNotes,
+        },
+      }),
+      201,
+    );
+    // An activity with the summary, with an Idempotency-Key (its answer is kept for retries).
+    const activityBody = {
+      type: 'home_visit',
+      occurredOn: '2026-03-10',
+      durationMinutes: 60,
+      summary: p.activitySummary,
+      participants: [{ superviseeId: id }],
+    };
+    const activity = await expectStatus(
+      await call('POST', `${api}/activities`, {
+        token: worker,
+        body: activityBody,
+        headers: { 'idempotency-key': `scan-${id}` },
+      }),
+      201,
+    );
+    await expectStatus(
+      await call('POST', `${api}/activities`, {
+        token: worker,
+        body: activityBody,
+        headers: { 'idempotency-key': `scan-${id}` },
       }),
       201,
     );
@@ -98,10 +130,22 @@ beforeAll(async () => {
       await call('GET', `${api}/supervisees/${id}`, { token });
       await call('GET', `${api}/supervisees/${id}/profile`, { token });
       await call('GET', `${api}/supervisees/${id}/assessments`, { token });
+      await call('GET', `${api}/activities/${activity.body.id}`, { token });
+      await call('GET', `${api}/activities?superviseeId=${id}`, { token });
+      await call('GET', `${api}/ledgers/${activity.body.ledgerId}`, { token });
+      await call('GET', `${api}/activities?superviseeId=${id}&format=csv`, { token });
     }
+    await call('PATCH', `${api}/activities/${activity.body.id}`, {
+      token: worker,
+      body: { summary: p.activitySummary, durationMinutes: 50 },
+    });
     await call('GET', `${api}/incidents/${incident.body.id}`, { token: admin });
     await call('GET', `${api}/supervisees?idNumber=${p.idNumber}`, { token: admin });
-    await call('PATCH', `${api}/supervisees/${id}`, { token: admin, body: { phone: p.phone } });
+    await call('PATCH', `${api}/supervisees/${id}`, {
+      token: admin,
+      body: { phone: p.phone },
+      headers: { 'if-match': created.headers.get('etag')! },
+    });
 
     // Refused requests carrying the same values.
     await expectStatus(
@@ -148,6 +192,42 @@ beforeAll(async () => {
         token: worker,
         rawBody: `{"health": "${p.health}", `,
         headers: { 'content-type': 'application/json' },
+      }),
+      400,
+    );
+    await expectStatus(
+      await call('POST', `${api}/supervisees/${id}/assessments`, {
+        token: worker,
+        body: { kind: 'astrology', assessedOn: '2026-02-02', result: p.assessmentResult },
+      }),
+      400,
+    );
+    await expectStatus(
+      await call('POST', `${api}/supervisees/${id}/assessments`, {
+        token: worker,
+        body: { kind: 'risk', assessedOn: '2999-01-01', result: p.assessmentResult },
+      }),
+      400,
+    );
+    await expectStatus(
+      await call('POST', `${api}/activities`, {
+        token: worker,
+        body: { ...activityBody, occurredOn: '2999-01-01' },
+      }),
+      400,
+    );
+    await expectStatus(
+      await call('POST', `${api}/activities`, {
+        token: worker,
+        body: { ...activityBody, durationMinutes: 61 },
+        headers: { 'idempotency-key': `scan-${id}` },
+      }),
+      422,
+    );
+    await expectStatus(
+      await call('PATCH', `${api}/activities/${activity.body.id}`, {
+        token: worker,
+        body: { summary: `${p.activitySummary}${'。'.repeat(4000)}` },
       }),
       400,
     );
@@ -266,6 +346,7 @@ describe('the plaintext scan', () => {
       .all<{ action: string; detail: string }>();
     const actions = new Set(results.map((r) => r.action));
     expect([...actions].sort()).toEqual([
+      'activity.read_personal',
       'assessment.read_personal',
       'incident.read_personal',
       'profile.read_personal',
@@ -274,5 +355,8 @@ describe('the plaintext scan', () => {
     // Evaluators decrypt nothing: 3 roles × 2 people profile reads that opened health.
     expect(results.filter((r) => r.action === 'profile.read_personal').length).toBe(6);
     expect(results.filter((r) => r.action === 'assessment.read_personal').length).toBe(6);
+    // Summaries: each of 3 roles × 3 reads (one, list, ledger) × 2 people, and more (replays,
+    // the PATCH's answer); the downloads, which show no summary, decrypt none.
+    expect(results.filter((r) => r.action === 'activity.read_personal').length).toBeGreaterThanOrEqual(18);
   });
 });

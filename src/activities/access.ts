@@ -6,8 +6,9 @@
  *   or did, the provider admin any of the provider's.
  * Anything outside the caller's scope answers like a record that does not exist.
  */
-import { type Column, inArray, or, type SQL, sql } from 'drizzle-orm';
+import { type Column, or, type SQL, sql } from 'drizzle-orm';
 import type { Membership } from '../auth/roles';
+import { inJsonList } from '../db/chunks';
 import type { ActivityRow } from './schema';
 
 export type ActorScope = {
@@ -42,8 +43,10 @@ export function visibleCondition(
 ): SQL | undefined {
   if (scope.bureau) return undefined;
   const parts: SQL[] = [];
-  if (scope.townshipIds.length) parts.push(inArray(cols.townshipId, scope.townshipIds));
-  if (scope.providerIds.length) parts.push(inArray(cols.providerId, scope.providerIds));
+  // One JSON parameter a list (src/db/chunks.ts inJsonList): a membership carries up to 100
+  // townships, and this condition sits inside paged, filtered queries.
+  if (scope.townshipIds.length) parts.push(inJsonList(cols.townshipId, scope.townshipIds));
+  if (scope.providerIds.length) parts.push(inJsonList(cols.providerId, scope.providerIds));
   return parts.length ? or(...parts) : sql`0`;
 }
 

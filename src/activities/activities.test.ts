@@ -555,3 +555,117 @@ describe('the OpenAPI document', () => {
     expect(Object.keys(post.responses)).toEqual(expect.arrayContaining(['201', '409', '422']));
   });
 });
+
+describe('the summary is personal data, stored encrypted (ADR 0403)', () => {
+  const secret = () => `谈话记录：对象自述与配偶冲突${crypto.randomUUID().slice(0, 8)}`;
+  const rawRow = (id: string) =>
+    env
+      .COUNTY_DEQING!.prepare('SELECT * FROM activities WHERE id = ?')
+      .bind(id)
+      .first<Record<string, unknown>>();
+  const readAudits = async (id: string) =>
+    (
+      await env
+        .COUNTY_DEQING!.prepare(
+          "SELECT target_id, detail FROM audit_log WHERE action = 'activity.read_personal' AND detail LIKE ?",
+        )
+        .bind(`%${id}%`)
+        .all<{ target_id: string | null; detail: string }>()
+    ).results;
+
+  it('stores only ciphertext bound to its row, answers it in clear, and audits the read by id', async () => {
+    const s = await servedSupervisee();
+    const summary = secret();
+    const key = crypto.randomUUID();
+    const r = await record(await worker(), activityBody([s.id], { summary }), { 'idempotency-key': key });
+    expect(r.status, r.text).toBe(201);
+    expect(r.body.summary).toBe(summary);
+    const raw = await rawRow(r.body.id);
+    expect(raw).not.toHaveProperty('summary');
+    expect(String(raw!.summary_enc)).toMatch(/^v1\./);
+    expect(JSON.stringify(raw)).not.toContain(summary);
+    // Nor in the answer kept for retries; the retry still answers it in clear.
+    const kept = await env
+      .COUNTY_DEQING!.prepare('SELECT response_body FROM idempotency_keys WHERE key = ?')
+      .bind(key)
+      .first<{ response_body: string }>();
+    expect(kept!.response_body).not.toContain(summary);
+    const retry = await record(await worker(), activityBody([s.id], { summary }), { 'idempotency-key': key });
+    expect(retry.body).toEqual(r.body);
+
+    expect(await readAudits(r.body.id)).toHaveLength(1); // the retry's answer
+    const one = await call('GET', `${D}/activities/${r.body.id}`, { token: await office() });
+    expect(one.body.summary).toBe(summary);
+    const list = await call('GET', `${D}/activities?superviseeId=${s.id}`, { token: await admin() });
+    expect(list.body.items.map((x: { summary: string }) => x.summary)).toEqual([summary]);
+    const audits = await readAudits(r.body.id);
+    expect(audits).toHaveLength(3);
+    expect(audits[1]).toMatchObject({ target_id: r.body.id });
+    expect(JSON.parse(audits[2]!.detail)).toMatchObject({ fields: ['summary'], activityIds: [r.body.id] });
+    expect(JSON.stringify(audits)).not.toContain(summary);
+
+    // A ciphertext moved to another activity no longer opens: the read fails rather than lie.
+    const other = await record(await worker(), activityBody([s.id], { occurredOn: '2026-03-11' }));
+    await env
+      .COUNTY_DEQING!.prepare('UPDATE activities SET summary_enc = ? WHERE id = ?')
+      .bind(raw!.summary_enc, other.body.id)
+      .run();
+    const moved = await call('GET', `${D}/activities/${other.body.id}`, { token: await admin() });
+    expect(moved.status).toBe(500);
+    expect(moved.text).not.toContain(summary);
+    // Put right, so the ledger it sits in reads again for the other tests.
+    await env
+      .COUNTY_DEQING!.prepare('UPDATE activities SET summary_enc = NULL WHERE id = ?')
+      .bind(other.body.id)
+      .run();
+  });
+
+  it('keeps an unchanged summary through a PATCH, replaces or clears it on request', async () => {
+    const s = await servedSupervisee();
+    const summary = secret();
+    const r = await record(await worker(), activityBody([s.id], { summary, occurredOn: '2026-03-12' }));
+    const before = (await rawRow(r.body.id))!.summary_enc;
+    const longer = await call('PATCH', `${D}/activities/${r.body.id}`, {
+      token: await worker(),
+      body: { durationMinutes: 75 },
+    });
+    expect(longer.status, longer.text).toBe(200);
+    expect(longer.body.summary).toBe(summary);
+    expect((await rawRow(r.body.id))!.summary_enc).toBe(before);
+    const changed = await call('PATCH', `${D}/activities/${r.body.id}`, {
+      token: await worker(),
+      body: { summary: '改写后的内容' },
+    });
+    expect(changed.body.summary).toBe('改写后的内容');
+    expect(JSON.stringify(await rawRow(r.body.id))).not.toContain('改写后的内容');
+    const cleared = await call('PATCH', `${D}/activities/${r.body.id}`, {
+      token: await worker(),
+      body: { summary: '' },
+    });
+    expect(cleared.body.summary).toBeNull();
+    expect((await rawRow(r.body.id))!.summary_enc).toBeNull();
+    // Too long a summary is refused naming the field, and nothing changes.
+    const tooLong = await call('PATCH', `${D}/activities/${r.body.id}`, {
+      token: await worker(),
+      body: { summary: 'x'.repeat(4001) },
+    });
+    expect(tooLong.status).toBe(400);
+    expect(tooLong.body.errors.map((e: { path: string }) => e.path)).toEqual(['summary']);
+  });
+
+  it('shows the summary in the ledger, and decrypts none for the download, which has no summary', async () => {
+    const s = await servedSupervisee({ townshipId: 'wukang' });
+    const summary = secret();
+    const r = await record(await worker(), activityBody([s.id], { summary, occurredOn: '2026-03-13' }));
+    const ledger = await call('GET', `${D}/ledgers/${r.body.ledgerId}`, { token: await office() });
+    expect(ledger.status).toBe(200);
+    expect(ledger.body.activities.find((x: { id: string }) => x.id === r.body.id).summary).toBe(summary);
+    const audited = (await readAudits(r.body.id)).length;
+    const csv = await call('GET', `${D}/activities?superviseeId=${s.id}&format=csv`, {
+      token: await admin(),
+    });
+    expect(csv.status).toBe(200);
+    expect(csv.text).not.toContain(summary);
+    expect(await readAudits(r.body.id)).toHaveLength(audited); // nothing decrypted for it
+  });
+});

@@ -1,7 +1,7 @@
 /**
  * The activity list as a download (GET /activities?format=csv|xlsx): the same filters and scope
- * as the JSON list, every page of it. No personal field is decrypted: participants appear as a
- * count, so the export needs no sensitive-read audit.
+ * as the JSON list, every page of it. No personal field is decrypted (no summary, and participants
+ * appear as a count), so the export needs no sensitive-read audit.
  */
 import type { Ctx } from '../lib/context';
 import type { ExportTable, Lang } from '../transfer/export';
@@ -24,7 +24,10 @@ export async function activityExport(
   lang: Lang,
 ): Promise<ExportTable> {
   const a = activityCtx(c);
-  const items = await allPages((cursor) => listActivities(a, { ...filter, cursor, limit: PAGE }));
+  // The download shows no summary, so none is decrypted.
+  const items = await allPages((cursor) =>
+    listActivities(a, { ...filter, cursor, limit: PAGE }, { summaries: false }),
+  );
   const [types, town, provider] = await Promise.all([
     listActivityTypes(a),
     townshipNames(c, lang),

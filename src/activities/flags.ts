@@ -5,6 +5,7 @@
  * judges them when it reviews the ledger.
  */
 import { and, between, eq, inArray, isNotNull } from 'drizzle-orm';
+import { chunkForParams } from '../db/chunks';
 import type { CountyDb } from '../env';
 import { addDays, toDayNumber } from '../rules';
 import { type ActorScope, canSee } from './access';
@@ -29,13 +30,6 @@ export type Subject = {
   staffUserId: string | null;
   superviseeIds: readonly string[];
 };
-
-/** Splits ids for `IN (…)` lists, leaving room under D1's 100 bound parameters for the rest. */
-export function idChunks<T>(ids: readonly T[], size = 90): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < ids.length; i += size) out.push(ids.slice(i, i + size));
-  return out;
-}
 
 type Other = Subject & { providerId: string | null; townshipId: string };
 
@@ -90,7 +84,8 @@ export async function flagsFor(
     return o;
   };
 
-  for (const chunk of idChunks(superviseeIds)) {
+  // Beside the ids, each statement binds the status and the two days.
+  for (const chunk of chunkForParams(superviseeIds, 1, 3)) {
     const rows = await db
       .select({ ...fields, superviseeId: activityParticipants.superviseeId })
       .from(activityParticipants)
@@ -110,7 +105,7 @@ export async function flagsFor(
       bySupervisee.set(superviseeId, list);
     }
   }
-  for (const chunk of idChunks(staffIds)) {
+  for (const chunk of chunkForParams(staffIds, 1, 3)) {
     const rows = await db
       .select(fields)
       .from(activities)

@@ -1,16 +1,15 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { call, tokenFor } from '../../test/helpers/http';
+import { activitySummaries } from '../../test/helpers/money';
 import { activityBody, record, servedSupervisee } from '../../test/helpers/service-records';
 import { canonical } from './idempotency';
 
 const worker = () => tokenFor('provider.worker');
 
+/** Summaries are ciphertext (ADR 0403): activities are found by their decrypted summary. */
 const countWithSummary = async (summary: string) =>
-  (await env
-    .COUNTY_DEQING!.prepare('SELECT count(*) AS n FROM activities WHERE summary = ?')
-    .bind(summary)
-    .first<{ n: number }>())!.n;
+  (await activitySummaries('deqing')).filter((a) => a.summary === summary).length;
 
 describe('Idempotency-Key on POST /activities', () => {
   it('answers a retry with the same status and body, and keeps one record', async () => {
@@ -122,12 +121,11 @@ describe('Idempotency-Key on POST /activities', () => {
       expect(later.status).toBe(201);
       expect(later.body.id).toBe(mine[0]!.body.id);
     }
-    const { results } = await env
-      .COUNTY_DEQING!.prepare(
-        'SELECT summary, count(*) AS n FROM activities WHERE summary LIKE ? GROUP BY summary',
-      )
-      .bind(`${run}-%`)
-      .all<{ summary: string; n: number }>();
+    const counts = new Map<string, number>();
+    for (const { summary } of await activitySummaries('deqing')) {
+      if (summary.startsWith(`${run}-`)) counts.set(summary, (counts.get(summary) ?? 0) + 1);
+    }
+    const results = [...counts].map(([summary, n]) => ({ summary, n }));
     expect(results).toHaveLength(20);
     expect(results.every((r) => r.n === 1)).toBe(true);
     // One ledger for them all, not one per racing request.

@@ -18,6 +18,7 @@ import {
   findActivity,
   listActivities,
   listActivityTypes,
+  openReplayed,
   patchActivity,
   presentActivities,
   voidActivity,
@@ -138,9 +139,9 @@ export const activityRoutes = createRouter()
         status: 201,
         body: await createActivity(a, body, record),
       }));
-      sealLater(c, a.d1);
       if (answer.replayed) c.header('idempotent-replayed', 'true');
-      const out = answer.body as ActivityOut;
+      const out = answer.replayed ? await openReplayed(a, answer.body) : (answer.body as ActivityOut);
+      sealLater(c, a.d1);
       c.header('etag', etag(out.version));
       return c.json(out, 201);
     },
@@ -178,7 +179,10 @@ export const activityRoutes = createRouter()
     async (c) => {
       const { format, lang: _, ...q } = c.req.valid('query');
       if (wantsExport(format)) return exportTable(c, await activityExport(c, q, langOf(c)), format);
-      return c.json(await listActivities(activityCtx(c), q), 200);
+      const a = activityCtx(c);
+      const out = await listActivities(a, q);
+      sealLater(c, a.d1);
+      return c.json(out, 200);
     },
   )
   .openapi(
@@ -194,6 +198,7 @@ export const activityRoutes = createRouter()
       const a = activityCtx(c);
       const row = await findActivity(a, c.req.valid('param').id);
       const [out] = await presentActivities(a, [row]);
+      sealLater(c, a.d1);
       c.header('etag', etag(row.version));
       return c.json(out!, 200);
     },

@@ -24,7 +24,8 @@ export const activities = sqliteTable(
     /** The user who did the work (a social worker, or an office officer). */
     staffUserId: text('staff_user_id'),
     place: text('place'),
-    summary: text('summary'),
+    /** What was done: personal facts, so ciphertext (src/crypto/fields.ts; ADR 0403). */
+    summaryEnc: text('summary_enc'),
     outcome: text('outcome'),
     /** 困难帮扶: the amount handed over, in fen. */
     aidAmountFen: integer('aid_amount_fen'),

@@ -7,7 +7,8 @@
 import { and, asc, desc, eq, gte, inArray, lt, lte, or, type SQL, sql } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
 import { BUREAU_ROLES, type CountyRole, PROVIDER_ROLES } from '../auth/roles';
-import type { ControlDb } from '../db';
+import { fieldCrypto } from '../crypto/fields';
+import { type ControlDb, chunkForParams, inJsonList } from '../db';
 import { batchAssert, isGuardFailure } from '../db/guard';
 import { ledgerCycleFor } from '../ledgers/cycles';
 import { ledgerEvents, ledgers } from '../ledgers/schema';
@@ -23,7 +24,7 @@ import { supervisees } from '../supervisees/schema';
 import { townships } from '../townships/schema';
 import { type ActorScope, canChange, visibleCondition } from './access';
 import { decodeCursor, encodeCursor } from './cursor';
-import { type Flag, flagsFor, idChunks } from './flags';
+import { type Flag, flagsFor } from './flags';
 import type { RecordAnswer } from './idempotency';
 import { type ActivityRow, activities, activityParticipants, customActivityTypes } from './schema';
 
@@ -162,11 +163,13 @@ async function prepare(
       ? sql`${supervisees.id} IN ${servedByProviders([ctx.providerId!])}`
       : ctx.acting === 'office'
         ? a.scope.townshipIds.length
-          ? inArray(supervisees.townshipId, a.scope.townshipIds)
+          ? // The office's townships (up to 100) as one parameter, so the ids keep their room.
+            inJsonList(supervisees.townshipId, a.scope.townshipIds)
           : sql`0`
         : undefined;
   const found = new Map<string, { townshipId: string; termStart: string; termEnd: string }>();
-  for (const chunk of idChunks(ids)) {
+  // Beside the ids: the reach, at most two parameters (a provider's two JSON lists).
+  for (const chunk of chunkForParams(ids, 1, 2)) {
     const rows = await a.db
       .select({
         id: supervisees.id,
@@ -335,8 +338,8 @@ const bumpLedger = (a: CountyCtx, ledgerId: string | null) =>
     : [];
 
 function participantInserts(a: CountyCtx, activityId: string, rows: Prepared['participants']) {
-  // 3 parameters a row: 33 rows a statement stays under D1's 100.
-  return idChunks(rows, 33).map((chunk) =>
+  // 3 parameters a row.
+  return chunkForParams(rows, 3).map((chunk) =>
     a.db.insert(activityParticipants).values(chunk.map((p) => ({ activityId, ...p }))),
   );
 }
@@ -345,12 +348,66 @@ type Stmt = BatchItem<'sqlite'>;
 const run = (a: CountyCtx, stmts: Stmt[]) => a.db.batch(stmts as [Stmt, ...Stmt[]]);
 
 // ---------------------------------------------------------------------------------------------
+// The summary: personal facts, stored as ciphertext bound to its row (ADR 0403)
+
+const summaryRef = (id: string) => ({ table: 'activities', column: 'summary_enc', rowId: id });
+const fieldsOf = (a: CountyCtx) => fieldCrypto(a.dataKeySecret, a.county.slug);
+
+async function sealSummary(a: CountyCtx, id: string, summary: string | null): Promise<string | null> {
+  return summary ? (await fieldsOf(a)).encrypt(summary, summaryRef(id)) : null;
+}
+
+async function openSummary(a: CountyCtx, row: Pick<ActivityRow, 'id' | 'summaryEnc'>) {
+  return row.summaryEnc ? (await fieldsOf(a)).decrypt(row.summaryEnc, summaryRef(row.id)) : null;
+}
+
+/** Ids per audit entry of a read that decrypted summaries (a ledger may hold hundreds). */
+const AUDIT_IDS = 500;
+
+/** One entry (per 500 activities) for a read that decrypted summaries: ids, never the text. */
+async function auditSummaryRead(a: CountyCtx, ids: string[]) {
+  if (ids.length === 0) return;
+  const entries = [];
+  for (let i = 0; i < ids.length; i += AUDIT_IDS) {
+    const part = ids.slice(i, i + AUDIT_IDS);
+    entries.push(
+      countyAudit(a, {
+        action: 'activity.read_personal',
+        targetType: 'activity',
+        targetId: ids.length === 1 ? ids[0]! : null,
+        detail: { fields: ['summary'], count: ids.length, activityIds: part },
+      }),
+    );
+  }
+  await run(a, entries);
+}
+
+/**
+ * The answer kept for an Idempotency-Key replay holds the summary as its ciphertext, never in
+ * clear (the answers table is a table like any other); `openReplayed` restores it.
+ */
+const forReplay = (body: ActivityOut, summaryEnc: string | null) => ({
+  ...body,
+  summary: summaryEnc === null ? null : { sealed: summaryEnc },
+});
+
+/** A replayed answer as it was first given: the summary decrypted (and the read audited). */
+export async function openReplayed(a: CountyCtx, body: unknown): Promise<ActivityOut> {
+  const out = body as Omit<ActivityOut, 'summary'> & { summary: string | { sealed: string } | null };
+  if (out.summary === null || typeof out.summary === 'string') return out as ActivityOut;
+  const summary = await openSummary(a, { id: out.id, summaryEnc: out.summary.sealed });
+  await auditSummaryRead(a, [out.id]);
+  return { ...out, summary };
+}
+
+// ---------------------------------------------------------------------------------------------
 // Presentation
 
 export type ActivityOut = ReturnType<typeof shape>;
 
 function shape(
   row: ActivityRow,
+  summary: string | null,
   participants: { superviseeId: string; minutes: number }[],
   extra: { ledgerStatus: string | null; amendedBy: string | null; flags: Flag[] },
 ) {
@@ -364,7 +421,7 @@ function shape(
     townshipId: row.townshipId,
     staffUserId: row.staffUserId,
     place: row.place,
-    summary: row.summary,
+    summary,
     outcome: row.outcome,
     aidAmountFen: row.aidAmountFen,
     participants,
@@ -386,16 +443,31 @@ function shape(
   };
 }
 
-/** Activities as the API answers them, with participants, ledger status, amendments and flags. */
+/**
+ * Activities as the API answers them, with participants, ledger status, amendments and flags.
+ * Summaries are decrypted (one audit entry for the read) unless `summaries: false` (a download
+ * that does not show them).
+ */
 export async function presentActivities(
   a: ActivityCtx,
   rows: readonly ActivityRow[],
+  opts: { summaries?: boolean } = {},
 ): Promise<ActivityOut[]> {
   if (rows.length === 0) return [];
+  const withSummaries = opts.summaries !== false;
+  const summaries = new Map<string, string | null>();
+  if (withSummaries) {
+    for (const r of rows) summaries.set(r.id, await openSummary(a, r));
+    await auditSummaryRead(
+      a,
+      rows.filter((r) => r.summaryEnc).map((r) => r.id),
+    );
+  }
   const ids = rows.map((r) => r.id);
   const parts = new Map<string, { superviseeId: string; minutes: number }[]>();
   const amendedBy = new Map<string, string>();
-  for (const chunk of idChunks(ids)) {
+  // Beside the ids: the amendments' status.
+  for (const chunk of chunkForParams(ids, 1, 1)) {
     const [ps, amendments] = await a.db.batch([
       a.db
         .select()
@@ -416,7 +488,7 @@ export async function presentActivities(
   }
   const ledgerIds = [...new Set(rows.map((r) => r.ledgerId).filter((x): x is string => !!x))];
   const ledgerStatus = new Map<string, string>();
-  for (const chunk of idChunks(ledgerIds)) {
+  for (const chunk of chunkForParams(ledgerIds)) {
     const ls = await a.db
       .select({ id: ledgers.id, status: ledgers.status })
       .from(ledgers)
@@ -431,7 +503,7 @@ export async function presentActivities(
       .map((r) => ({ ...r, superviseeIds: (parts.get(r.id) ?? []).map((p) => p.superviseeId) })),
   );
   return rows.map((r) =>
-    shape(r, parts.get(r.id) ?? [], {
+    shape(r, summaries.get(r.id) ?? null, parts.get(r.id) ?? [], {
       ledgerStatus: r.ledgerId ? (ledgerStatus.get(r.ledgerId) ?? null) : null,
       amendedBy: amendedBy.get(r.id) ?? null,
       flags: flags.get(r.id) ?? [],
@@ -468,7 +540,7 @@ export type ActivityFilter = {
 };
 
 /** Newest first; `nextCursor` continues after the last item. */
-export async function listActivities(a: ActivityCtx, f: ActivityFilter) {
+export async function listActivities(a: ActivityCtx, f: ActivityFilter, opts: { summaries?: boolean } = {}) {
   if (
     f.providerId &&
     !a.scope.bureau &&
@@ -506,7 +578,7 @@ export async function listActivities(a: ActivityCtx, f: ActivityFilter) {
     .limit(f.limit + 1);
   const page = rows.slice(0, f.limit);
   return {
-    items: await presentActivities(a, page),
+    items: await presentActivities(a, page, opts),
     nextCursor: rows.length > f.limit ? encodeCursor(page.at(-1)!.occurredOn, page.at(-1)!.id) : null,
   };
 }
@@ -517,6 +589,8 @@ export async function listActivities(a: ActivityCtx, f: ActivityFilter) {
 export type Built = {
   id: string;
   row: ActivityRow;
+  /** The summary in clear, for the answer (the row holds its ciphertext). */
+  summary: string | null;
   participants: Prepared['participants'];
   stmts: Stmt[];
   /** Index in `stmts` of the statement returning the ledger's id and status. */
@@ -537,9 +611,11 @@ async function buildInsert(
     prepared.fields.townshipId,
     opts.ledgerDay ?? prepared.fields.occurredOn,
   );
+  const { summary, ...fields } = prepared.fields;
   const row: ActivityRow = {
     id,
-    ...prepared.fields,
+    ...fields,
+    summaryEnc: await sealSummary(a, id, summary),
     providerId: opts.providerId,
     ledgerId: null,
     status: 'active',
@@ -563,7 +639,7 @@ async function buildInsert(
     a.db.insert(activities).values({ ...row, ledgerId: key ? ledgerIdOf(key) : null }),
     ...participantInserts(a, id, prepared.participants),
   );
-  return { id, row, participants: prepared.participants, stmts, ledgerAt, key };
+  return { id, row, summary, participants: prepared.participants, stmts, ledgerAt, key };
 }
 
 async function runBuilt(a: ActivityCtx, built: Built, tail: Stmt[], flags: Flag[]) {
@@ -572,7 +648,7 @@ async function runBuilt(a: ActivityCtx, built: Built, tail: Stmt[], flags: Flag[
     const ledger =
       built.ledgerAt !== null ? (results[built.ledgerAt] as { id: string; status: string }[])[0]! : null;
     const row = { ...built.row, ledgerId: ledger?.id ?? null };
-    return shape(row, built.participants, {
+    return shape(row, built.summary, built.participants, {
       ledgerStatus: ledger?.status ?? null,
       amendedBy: null,
       flags,
@@ -608,14 +684,18 @@ export async function createActivity(a: ActivityCtx, input: NewActivity, record:
   const prepared = await prepare(a, fullInput(input), { acting, providerId });
   const built = await buildInsert(a, prepared, { providerId });
   const flags = (await flagsFor(a.db, a.scope, [subjectOf(built)])).get(built.id) ?? [];
-  const body = shape({ ...built.row }, built.participants, { ledgerStatus: null, amendedBy: null, flags });
+  const body = shape({ ...built.row }, built.summary, built.participants, {
+    ledgerStatus: null,
+    amendedBy: null,
+    flags,
+  });
   const out = await runBuilt(
     a,
     built,
     [
       record(
         201,
-        body,
+        forReplay(body, built.row.summaryEnc),
         built.key ? { ledgerId: ledgerIdOf(built.key), ledgerStatus: ledgerStatusOf(built.key) } : {},
       ),
       countyAudit(a, {
@@ -669,7 +749,13 @@ async function currentParticipants(a: CountyCtx, id: string) {
     .orderBy(sql`rowid`);
 }
 
-const merged = (row: ActivityRow, current: Participant[], patch: ActivityPatch): ActivityFields => ({
+/** `summary`: the record's summary in clear, when the caller needs it kept (an amendment). */
+const merged = (
+  row: ActivityRow,
+  current: Participant[],
+  patch: ActivityPatch,
+  summary: string | null,
+): ActivityFields => ({
   type: patch.type ?? row.type,
   occurredOn: patch.occurredOn ?? row.occurredOn,
   startTime: patch.startTime !== undefined ? patch.startTime : row.startTime,
@@ -677,7 +763,7 @@ const merged = (row: ActivityRow, current: Participant[], patch: ActivityPatch):
   townshipId: patch.townshipId ?? row.townshipId,
   staffUserId: patch.staffUserId ?? row.staffUserId,
   place: patch.place !== undefined ? patch.place : row.place,
-  summary: patch.summary !== undefined ? patch.summary : row.summary,
+  summary: patch.summary !== undefined ? patch.summary : summary,
   outcome: patch.outcome !== undefined ? patch.outcome : row.outcome,
   aidAmountFen: patch.aidAmountFen !== undefined ? patch.aidAmountFen : row.aidAmountFen,
   // Minutes that followed the old duration follow the new one, unless the patch sets them.
@@ -700,11 +786,14 @@ export async function patchActivity(
   checkChange(a, row, ifMatch);
   if ((await ledgerStatusOfRow(a, row)) === 'confirmed') throw conflict(LOCKED_DETAIL);
   const current = await currentParticipants(a, row.id);
-  const prepared = await prepare(a, merged(row, current, patch), {
+  // The summary is not validated: an unchanged one keeps its ciphertext (same row, same column).
+  const prepared = await prepare(a, merged(row, current, patch, null), {
     acting: actingFor(a.scope, row),
     providerId: row.providerId,
     previousStaff: row.staffUserId,
   });
+  const { summary, ...fields } = prepared.fields;
+  const summaryEnc = patch.summary !== undefined ? await sealSummary(a, row.id, summary) : row.summaryEnc;
   const key = await ledgerKeyFor(a, row.providerId, prepared.fields.townshipId, prepared.fields.occurredOn);
   const updatedAt = nowInstant();
   const stmts: Stmt[] = [
@@ -720,7 +809,8 @@ export async function patchActivity(
     a.db
       .update(activities)
       .set({
-        ...prepared.fields,
+        ...fields,
+        summaryEnc,
         ledgerId: key ? ledgerIdOf(key) : null,
         version: row.version + 1,
         updatedAt,
@@ -799,7 +889,8 @@ export async function amendActivity(
   }
   const { reason, ...changes } = patch;
   const current = await currentParticipants(a, original.id);
-  const prepared = await prepare(a, merged(original, current, changes), {
+  const kept = changes.summary !== undefined ? null : await openSummary(a, original);
+  const prepared = await prepare(a, merged(original, current, changes, kept), {
     acting: actingFor(a.scope, original),
     providerId: original.providerId,
     previousStaff: original.staffUserId,

@@ -25,3 +25,20 @@ export const auditLogTable = () =>
 
 /** The county's audit log. */
 export const auditLog = auditLogTable();
+
+/**
+ * The newest sealed entry of an audit log, kept in a database other than the log's own (ADR 0005):
+ * CONTROL_DB keeps one row per county (`chain` = the county's slug), each county database keeps
+ * the platform log's (`chain` = 'platform'). Deleting the newest entries of a log then leaves its
+ * anchor pointing past the end. Only ever moved forward (src/audit/audit.ts anchorStatement).
+ */
+export const auditAnchorTable = () =>
+  sqliteTable('audit_anchors', {
+    chain: text('chain').primaryKey(),
+    seq: integer('seq').notNull(),
+    hash: text('hash').notNull(),
+    at: text('at').notNull(),
+  });
+
+/** In a county database: the anchor of the platform's log. */
+export const auditAnchors = auditAnchorTable();

@@ -2,8 +2,11 @@ import { env } from 'cloudflare:workers';
 import { decodeJwt } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { CookieClient } from '../../test/helpers/browser-like';
-import { call, freshLogin } from '../../test/helpers/http';
+import { call, freshLogin, tokenFor } from '../../test/helpers/http';
+import { OFF_SITE_TARGETS } from '../../test/helpers/redirects';
+import { appConfig } from '../config';
 import { DEMO_PASSWORD } from '../demo/data';
+import { sha256Hex } from '../lib/ids';
 import { nowMs } from '../lib/time';
 import { hashPassword, PBKDF2_ITERATIONS, verifyPassword } from './passwords';
 
@@ -73,6 +76,81 @@ describe('POST /api/v1/auth/login', () => {
     ).run();
     expect((await freshLogin('deqing.evaluator', 'wrong')).status).toBe(401);
     expect((await freshLogin('deqing.evaluator', DEMO_PASSWORD)).status).toBe(200);
+  });
+
+  it('checks at most the allowance of passwords in a window however many arrive at once', async () => {
+    // A login of its own, so the lockout it ends in touches no other test.
+    const login = 'burst.target';
+    const password = 'burst-target-password';
+    const created = await call('POST', '/api/v1/counties/deqing/users', {
+      token: await tokenFor('deqing.admin'),
+      body: { login, displayName: '并发测试', password, role: 'bureau_officer' },
+    });
+    expect(created.status, created.text).toBe(201);
+    const userId = (await env.CONTROL_DB.prepare('SELECT id FROM users WHERE login = ?').bind(login).first<{
+      id: string;
+    }>())!.id;
+    const loginKey = await sha256Hex(`login:${login}`);
+    const counted = async () =>
+      (
+        await env.CONTROL_DB.prepare('SELECT failures FROM login_throttle WHERE login_key = ?')
+          .bind(loginKey)
+          .first<{ failures: number }>()
+      )?.failures ?? 0;
+    const { lockoutMaxFailures: max } = appConfig(env);
+
+    const burst = Promise.all(
+      Array.from({ length: 50 }, (_, i) => freshLogin(login, `wrong-${i}`).then((r) => r.status)),
+    );
+    // The right password once the allowance is spent, while the burst may still be in flight.
+    while ((await counted()) < max) await new Promise((r) => setTimeout(r, 1));
+    const during = await freshLogin(login, password);
+    const statuses = await burst;
+    const after = await freshLogin(login, password);
+
+    // Each 401 is a real PBKDF2 check; each one left an audit entry of its own.
+    const checks = statuses.filter((s) => s === 401).length;
+    const audited = await env.CONTROL_DB.prepare(
+      "SELECT count(*) AS n FROM audit_log WHERE action = 'auth.login_failed' AND actor_user_id = ?",
+    )
+      .bind(userId)
+      .first<{ n: number }>();
+    expect(checks).toBeGreaterThan(0);
+    expect(checks).toBeLessThanOrEqual(max);
+    expect(audited!.n).toBe(checks);
+    expect(statuses.filter((s) => s === 429).length).toBe(50 - checks);
+    expect(during.status).toBe(429);
+    expect(after.status).toBe(429);
+    expect(Number(after.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(after.headers.get('set-cookie')).toBeNull();
+
+    // Once the window has passed the right password gets in again.
+    await env.CONTROL_DB.prepare(
+      "UPDATE login_throttle SET window_started_at = '2000-01-01T00:00:00.000Z' WHERE login_key = ?",
+    )
+      .bind(loginKey)
+      .run();
+    expect((await freshLogin(login, password)).status).toBe(200);
+  });
+
+  it('holds an unknown login to the same allowance under a concurrent burst', async () => {
+    const statuses = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => freshLogin('nobody.in.burst', `wrong-${i}`).then((r) => r.status)),
+    );
+    const checks = statuses.filter((s) => s === 401).length;
+    expect(checks).toBeGreaterThan(0);
+    expect(checks).toBeLessThanOrEqual(appConfig(env).lockoutMaxFailures);
+    expect(statuses.filter((s) => s === 429).length).toBe(50 - checks);
+  });
+
+  it('does not spend the allowance on successful sign-ins', async () => {
+    // deqing.civil signs in nowhere else in this file.
+    for (let i = 0; i < 8; i++) expect((await freshLogin('deqing.civil')).status).toBe(200);
+    for (let i = 0; i < 4; i++) expect((await freshLogin('deqing.civil', 'wrong')).status).toBe(401);
+    expect((await freshLogin('deqing.civil')).status).toBe(200);
+    // A success refunds only its own attempt: the four failures still count.
+    expect((await freshLogin('deqing.civil', 'wrong')).status).toBe(401);
+    expect((await freshLogin('deqing.civil')).status).toBe(429);
   });
 
   it('validates the body strictly', async () => {
@@ -251,5 +329,34 @@ describe('pages: cookie sessions and CSRF', () => {
       form: { login: 'deqing.admin', password: DEMO_PASSWORD, next: '//evil.example/x' },
     });
     expect(r.headers.get('location')).toBe('/c/deqing/');
+  });
+
+  it('after sign-in follows only a path of this site, and falls back to the console home', async () => {
+    for (const next of OFF_SITE_TARGETS) {
+      const r = await new CookieClient().fetch('POST', '/login', {
+        form: { login: 'deqing.admin', password: DEMO_PASSWORD, next },
+      });
+      expect([r.status, r.headers.get('location')], JSON.stringify(next)).toEqual([303, '/c/deqing/']);
+    }
+    const kept = await new CookieClient().fetch('POST', '/login', {
+      form: { login: 'deqing.admin', password: DEMO_PASSWORD, next: '/c/deqing/supervisees?status=active' },
+    });
+    expect(kept.headers.get('location')).toBe('/c/deqing/supervisees?status=active');
+  });
+
+  it('does not carry an off-site next into the sign-in form, nor fail on a newline in it', async () => {
+    for (const next of OFF_SITE_TARGETS) {
+      const r = await call('GET', `/login?next=${encodeURIComponent(next)}`);
+      expect(r.status, JSON.stringify(next)).toBe(200);
+      expect(r.text).not.toContain('name="next"');
+    }
+    // A wrong password re-shows the form: the bad next is dropped there too, never a 500.
+    const wrong = await new CookieClient().fetch('POST', '/login', {
+      form: { login: 'anji.admin', password: 'nope', next: '/\n/evil.example' },
+    });
+    expect(wrong.status).toBe(401);
+    expect(wrong.text).not.toContain('name="next"');
+    const kept = await call('GET', `/login?next=${encodeURIComponent('/c/deqing/ledgers')}`);
+    expect(kept.text).toContain('name="next" value="/c/deqing/ledgers"');
   });
 });

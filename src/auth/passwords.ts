@@ -52,4 +52,11 @@ export async function verifyPassword(password: string, stored: string, pepper: s
 /** A hash of nothing anyone knows: verified against for unknown logins so they cost the same time. */
 export const DECOY_HASH = `${SCHEME}$${PBKDF2_ITERATIONS}$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA`;
 
+/** The one password rule: the API's check, the users page's hint and its error all read it. */
 export const PASSWORD_MIN_LENGTH = 10;
+
+/** The rule as a person reads it (zh first), the same sentence wherever it is shown. */
+export const PASSWORD_RULE = {
+  zh: `密码至少 ${PASSWORD_MIN_LENGTH} 个字符。`,
+  en: `A password has ${PASSWORD_MIN_LENGTH} characters or more.`,
+} as const;

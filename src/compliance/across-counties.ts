@@ -7,7 +7,7 @@
  */
 import { inArray, or } from 'drizzle-orm';
 import type { Membership } from '../auth/roles';
-import { controlDb, countyDatabase, countyDrizzle } from '../db';
+import { controlDb, countyDatabase, countyDrizzle, inJsonList } from '../db';
 import { type CountyRow, counties, providerCounties } from '../db/control-schema';
 import type { Bindings, Principal } from '../env';
 import type { CountyCtx } from '../lib/context';
@@ -31,23 +31,22 @@ export async function workCounties(env: Bindings, principal: Principal): Promise
   const slugs = [...new Set(own.map((m) => m.county!))];
   if (!slugs.length && !providerIds.length) return [];
   const db = controlDb(env);
+  // Both lists grow with the user's memberships (a worker of many providers, a user of many
+  // counties) and the second statement carries both: one JSON parameter each (inJsonList).
   const [served, rows] = await db.batch([
-    db
-      .select()
-      .from(providerCounties)
-      .where(inArray(providerCounties.providerId, providerIds.length ? providerIds : [''])),
+    db.select().from(providerCounties).where(inJsonList(providerCounties.providerId, providerIds)),
     db
       .select()
       .from(counties)
       .where(
         or(
-          inArray(counties.slug, slugs.length ? slugs : ['']),
+          inJsonList(counties.slug, slugs),
           inArray(
             counties.slug,
             db
               .select({ county: providerCounties.county })
               .from(providerCounties)
-              .where(inArray(providerCounties.providerId, providerIds.length ? providerIds : [''])),
+              .where(inJsonList(providerCounties.providerId, providerIds)),
           ),
         ),
       ),

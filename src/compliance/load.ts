@@ -15,6 +15,7 @@
  */
 import { and, asc, gte, lte, ne, type SQL, type SQLWrapper, sql } from 'drizzle-orm';
 import { activities, activityParticipants } from '../activities/schema';
+import { chunkForParams } from '../db/chunks';
 import type { CountyDb } from '../env';
 import type {
   ActivityFact,
@@ -73,17 +74,15 @@ const list = (values: readonly string[]) =>
     sql`, `,
   )})`;
 
-/** Types per statement, leaving room for the supervisee filter and dates of each statement. */
-const TYPES_PER_STATEMENT = 60;
+/**
+ * Parameters a statement binds besides its types: the supervisee filter (whose lists are one JSON
+ * parameter each, src/compliance/scope.ts) and the dates, well under this.
+ */
+const OTHER_PARAMS = 40;
 
-/** Splits each group's types so that no statement carries more than TYPES_PER_STATEMENT of them. */
+/** Splits each group's types so that no statement carries more than 100 − OTHER_PARAMS of them. */
 function split<T extends { types: string[] }>(groups: readonly T[]): T[] {
-  return groups.flatMap((g) => {
-    const pieces: T[] = [];
-    for (let i = 0; i < g.types.length; i += TYPES_PER_STATEMENT)
-      pieces.push({ ...g, types: g.types.slice(i, i + TYPES_PER_STATEMENT) });
-    return pieces;
-  });
+  return groups.flatMap((g) => chunkForParams(g.types, 1, OTHER_PARAMS).map((types) => ({ ...g, types })));
 }
 
 const notVoided = ne(activities.status, 'voided');

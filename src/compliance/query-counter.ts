@@ -7,6 +7,7 @@
  * not enforce, so a test over a large county fails here before production would.
  */
 import { D1_MAX_PARAMS } from '../db';
+import { boundParameterCount } from '../db/param-guard';
 
 export const QUERY_COUNT_HEADER = 'x-d1-queries';
 
@@ -16,9 +17,6 @@ export interface CountingD1 {
   count(): number;
 }
 
-/** Placeholders of a statement; our SQL never has a literal '?' in it. */
-const placeholders = (query: string) => query.split('?').length - 1;
-
 export function countingD1(target: D1Database): CountingD1 {
   let n = 0;
   const d1 = new Proxy(target, {
@@ -26,7 +24,7 @@ export function countingD1(target: D1Database): CountingD1 {
       if (prop === 'prepare') {
         return (query: string) => {
           n += 1;
-          const params = placeholders(query);
+          const params = boundParameterCount(query);
           if (params > D1_MAX_PARAMS)
             throw new Error(`statement with ${params} bound parameters; D1 allows ${D1_MAX_PARAMS}`);
           return t.prepare(query);

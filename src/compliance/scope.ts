@@ -11,8 +11,9 @@
  * - anyone else (finance, evaluator, auditor…): nobody.
  * Several roles in one county add up.
  */
-import { and, eq, inArray, or, type SQL, sql } from 'drizzle-orm';
+import { and, eq, or, type SQL, sql } from 'drizzle-orm';
 import type { Membership } from '../auth/roles';
+import { inJsonList } from '../db/chunks';
 import type { CivilDate } from '../rules';
 import { servedByProviders } from '../supervisees/access';
 import { assignments, supervisees } from '../supervisees/schema';
@@ -29,7 +30,7 @@ export const assignedToWorker = (
 ) =>
   sql`(SELECT ${assignments.superviseeId} FROM ${assignments} WHERE ${and(
     eq(assignments.workerUserId, workerId),
-    providerIds ? inArray(assignments.providerId, providerIds) : undefined,
+    providerIds ? inJsonList(assignments.providerId, providerIds) : undefined,
     sql`${assignments.fromDate} <= ${to}`,
     sql`(${assignments.toDate} IS NULL OR ${assignments.toDate} >= ${from})`,
   )})`;
@@ -61,7 +62,10 @@ export function responsibility(
         break;
     }
   }
-  if (townshipIds.length) parts.push(inArray(supervisees.townshipId, [...new Set(townshipIds)]));
+  // Lists as one JSON parameter each (src/db/chunks.ts inJsonList): a membership carries up to
+  // 100 townships, a worker's list of providers appears three times, and all of it sits beside
+  // the loader's own filters in each statement.
+  if (townshipIds.length) parts.push(inJsonList(supervisees.townshipId, [...new Set(townshipIds)]));
   if (adminOf.length) parts.push(sql`${supervisees.id} IN ${servedByProviders([...new Set(adminOf)])}`);
   if (workerFor.length) {
     const providers = [...new Set(workerFor)];

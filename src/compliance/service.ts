@@ -28,7 +28,7 @@ import {
 } from '../rules';
 import { type Detail, type SuperviseeScope, scopeCondition } from '../supervisees/access';
 import { supervisees } from '../supervisees/schema';
-import { findVisible } from '../supervisees/service';
+import { findVisible, superviseeDetails } from '../supervisees/service';
 import { type LoadedFacts, loadFacts, type SuperviseeSummary } from './load';
 
 /** How far back a worklist looks: API.md "Across counties" keeps items due in the last 31 days. */
@@ -99,13 +99,14 @@ export async function countyCompliance(
   const filter = and(scopeCondition(scope), township ? eq(supervisees.townshipId, township) : undefined);
   const facts = await loadFacts(k.db, { ...range, histories: [h], filter });
   const results = evaluate(facts, h, range.from, range.to, k.today);
+  const detail = await superviseeDetails(k, scope, facts.supervisees);
   const items = [];
   for (const [i, s] of facts.supervisees.entries()) {
     const r = results[i]!;
     // Whose term overlaps the month; and, as the one-supervisee answer would, anyone else whose
     // window sticks into the month (a week that began before their term ended).
     if (r.items.length || overlaps(s, range.from, range.to))
-      items.push({ superviseeId: s.id, ...identity(s, scope.detail), items: r.items });
+      items.push({ superviseeId: s.id, ...identity(s, detail(s)), items: r.items });
   }
   return { month: range.from.slice(0, 7), from: range.from, to: range.to, items };
 }

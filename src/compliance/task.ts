@@ -7,6 +7,7 @@
  * Counts per requirement and township only: names stay in the console, behind each role's scope.
  */
 import { and, gte, isNull, lte, or, sql } from 'drizzle-orm';
+import { chunkForParams } from '../db/chunks';
 import { jobCountyCtx, type Task } from '../jobs/tasks';
 import type { NewNotification } from '../notifications/service';
 import { addDays } from '../rules';
@@ -102,11 +103,11 @@ export const complianceDailyTask: Task = {
     }
 
     const rows = [...snapshot.values()].map((r) => ({ day: k.today, ...r }));
-    for (let i = 0; i < rows.length; i += 12) {
-      // 7 columns a row: 12 rows stay under D1's 100 bound parameters.
+    // 7 parameters a row.
+    for (const chunk of chunkForParams(rows, 7)) {
       await k.db
         .insert(complianceSnapshots)
-        .values(rows.slice(i, i + 12))
+        .values(chunk)
         .onConflictDoUpdate({
           target: [
             complianceSnapshots.day,

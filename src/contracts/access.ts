@@ -5,7 +5,7 @@
  */
 import { and, eq, inArray } from 'drizzle-orm';
 import { PROVIDER_ROLES } from '../auth/roles';
-import { controlDb } from '../db';
+import { controlDb, queryInChunks } from '../db';
 import { providerCounties } from '../db/control-schema';
 import type { Ctx } from '../lib/context';
 
@@ -16,12 +16,15 @@ export async function contractScope(c: Ctx): Promise<ContractScope> {
   if (mine.some((m) => !PROVIDER_ROLES.includes(m.role as never))) return { all: true };
   const claimed = [...new Set(mine.map((m) => m.providerId).filter((p): p is string => !!p))];
   if (claimed.length === 0) return { all: false, providerIds: [] };
-  const served = await controlDb(c.env)
-    .select({ providerId: providerCounties.providerId })
-    .from(providerCounties)
-    .where(
-      and(eq(providerCounties.county, c.var.county.slug), inArray(providerCounties.providerId, claimed)),
-    );
+  // Beside the ids: the county.
+  const served = await queryInChunks(claimed, 1, (chunk) =>
+    controlDb(c.env)
+      .select({ providerId: providerCounties.providerId })
+      .from(providerCounties)
+      .where(
+        and(eq(providerCounties.county, c.var.county.slug), inArray(providerCounties.providerId, chunk)),
+      ),
+  );
   return { all: false, providerIds: served.map((s) => s.providerId) };
 }
 
@@ -31,14 +34,13 @@ export const seesProvider = (scope: ContractScope, providerId: string) =>
 /** Whether a provider serves this county (a contract or a chosen bidder must). */
 export async function providersServing(c: Ctx, providerIds: readonly string[]): Promise<Set<string>> {
   if (providerIds.length === 0) return new Set();
-  const rows = await controlDb(c.env)
-    .select({ providerId: providerCounties.providerId })
-    .from(providerCounties)
-    .where(
-      and(
-        eq(providerCounties.county, c.var.county.slug),
-        inArray(providerCounties.providerId, [...providerIds]),
+  const rows = await queryInChunks(providerIds, 1, (chunk) =>
+    controlDb(c.env)
+      .select({ providerId: providerCounties.providerId })
+      .from(providerCounties)
+      .where(
+        and(eq(providerCounties.county, c.var.county.slug), inArray(providerCounties.providerId, chunk)),
       ),
-    );
+  );
   return new Set(rows.map((r) => r.providerId));
 }

@@ -104,6 +104,64 @@ describe('programmes and procurement', () => {
     expect(ok.status, ok.text).toBe(200);
     expect(ok.body).toMatchObject({ budgetFen: 2000, leftFen: 2000, version: 2 });
   });
+
+  it('refuses to cut a budget below what the contracts commit (409 naming the amount), and writes nothing', async () => {
+    const p = await createProgramme('deqing', { budgetFen: 30_000_000 });
+    await createContract('deqing', {
+      programmeYear: p.year,
+      periodStart: `${p.year}-01-01`,
+      periodEnd: `${p.year}-12-31`,
+      pricing: { model: 'fixed', amountFen: 20_000_000, workFundsShare: 0.5 },
+    });
+    const cut = await call('PATCH', `${deqing}/programmes/${p.id}`, {
+      token: await admin(),
+      body: { budgetFen: 1000, name: '改名' },
+      headers: { 'if-match': '"v1"' },
+    });
+    expect(cut.status, cut.text).toBe(409);
+    expect(cut.headers.get('content-type')).toContain('application/problem+json');
+    expect(cut.body.detail).toContain('20000000 fen');
+    expect(cut.body.detail).toContain('¥200,000.00');
+    expect(cut.body.errors).toEqual([{ path: 'budgetFen', message: expect.stringContaining('20000000') }]);
+    const read = await call('GET', `${deqing}/programmes/${p.id}`, { token: await admin() });
+    expect(read.body).toMatchObject({
+      name: p.name,
+      budgetFen: 30_000_000,
+      committedFen: 20_000_000,
+      uncommittedFen: 10_000_000,
+      version: 1,
+    });
+    // Down to exactly the commitment is allowed; a rename alone is untouched by the rule.
+    const exact = await call('PATCH', `${deqing}/programmes/${p.id}`, {
+      token: await admin(),
+      body: { budgetFen: 20_000_000 },
+      headers: { 'if-match': '"v1"' },
+    });
+    expect(exact.status, exact.text).toBe(200);
+    expect(exact.body).toMatchObject({ budgetFen: 20_000_000, uncommittedFen: 0 });
+    const below = await call('PATCH', `${deqing}/programmes/${p.id}`, {
+      token: await admin(),
+      body: { budgetFen: 19_999_999 },
+    });
+    expect(below.status).toBe(409);
+    const rename = await call('PATCH', `${deqing}/programmes/${p.id}`, {
+      token: await admin(),
+      body: { name: '新名称' },
+    });
+    expect(rename.status, rename.text).toBe(200);
+  });
+
+  it('refuses a negative or fractional budget with 400 naming budgetFen', async () => {
+    const p = await createProgramme('deqing', { budgetFen: 1000 });
+    for (const budgetFen of [-1, 1.5, '1000']) {
+      const r = await call('PATCH', `${deqing}/programmes/${p.id}`, {
+        token: await admin(),
+        body: { budgetFen },
+      });
+      expect({ budgetFen, status: r.status }).toEqual({ budgetFen, status: 400 });
+      expect(r.body.errors.map((e: { path: string }) => e.path)).toContain('budgetFen');
+    }
+  });
 });
 
 describe('POST /contracts', () => {

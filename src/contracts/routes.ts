@@ -264,7 +264,8 @@ export const contractRoutes = createRouter()
       method: 'patch',
       path: '/api/v1/counties/{county}/programmes/{id}',
       tags: ['Contracts'],
-      summary: 'Rename a programme or change its budget (never below what is approved); If-Match',
+      summary:
+        'Rename a programme or change its budget (never cut below what is approved or committed); If-Match',
       request: {
         params: IdParam,
         body: jsonBody(ProgrammePatch),
@@ -272,7 +273,7 @@ export const contractRoutes = createRouter()
       },
       responses: {
         200: jsonResponse('Updated', Programme),
-        409: problemDoc('Budget below what is approved'),
+        409: problemDoc('Budget cut below what is approved, or below what its contracts commit'),
         412: problemDoc('Stale'),
         ...STANDARD_ERRORS,
       },

@@ -3,6 +3,7 @@
  * enrolments. Money totals are computed from the payments on every read, so they cannot drift.
  */
 import { and, asc, desc, eq, gt, inArray, type SQL, sql } from 'drizzle-orm';
+import { inJsonList, queryInChunks } from '../db/chunks';
 import { batchAssert, isGuardFailure } from '../db/guard';
 import { type CountyCtx, countyAudit } from '../lib/context';
 import { newId } from '../lib/ids';
@@ -158,7 +159,11 @@ export async function listProgrammes(k: CountyCtx): Promise<ProgrammeRow[]> {
 
 export type ProgrammePatch = { name?: string; budgetFen?: number; serviceContent?: string | null };
 
-/** A budget may be cut, but never below what is already approved (checked in the write itself). */
+/**
+ * A budget may be cut, but never below what is already approved (checked in the write itself)
+ * nor below what its contracts commit (ADR 0302, issue #11). Raising a budget that is still
+ * below the commitment is allowed: it only narrows the gap.
+ */
 export async function patchProgramme(
   k: CountyCtx,
   row: ProgrammeRow,
@@ -169,6 +174,10 @@ export async function patchProgramme(
     throw new Problem(412, 'The programme changed since you read it; reload and apply your change again.');
   }
   const budget = patch.budgetFen ?? row.budgetFen;
+  if (patch.budgetFen !== undefined && budget < row.budgetFen) {
+    const committed = (await programmeTotals(k, [row])).get(row.id)!.committedFen;
+    if (budget < committed) throw belowCommitted(budget, committed);
+  }
   try {
     const [, , updated] = await k.db.batch([
       batchAssert(k.db, sql`(SELECT version FROM programmes WHERE id = ${row.id}) = ${row.version}`, 'stale'),
@@ -198,6 +207,24 @@ export async function patchProgramme(
     throw conflict('The budget cannot be set below what has already been approved for payment.');
   }
 }
+
+const yuan = (fen: number) =>
+  `¥${(fen / 100).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+
+/** 409 naming the committed amount, and the field at fault. */
+const belowCommitted = (budget: number, committed: number) =>
+  new Problem(
+    409,
+    `The budget cannot be cut below what the programme's contracts commit: ${committed} fen (${yuan(committed)}) is committed, ${budget} fen (${yuan(budget)}) was asked.`,
+    {
+      errors: [
+        {
+          path: 'budgetFen',
+          message: `must not be below the committed ${committed} fen (${yuan(committed)})`,
+        },
+      ],
+    },
+  );
 
 // ---------------------------------------------------------------------------------------------
 // Procurement
@@ -293,10 +320,10 @@ export type NewContract = {
 async function checkScope(k: CountyCtx, input: NewContract, errors: { path: string; message: string }[]) {
   const townshipIds = input.scope?.townshipIds ?? [];
   if (townshipIds.length) {
-    const found = await k.db
-      .select({ id: townships.id })
-      .from(townships)
-      .where(inArray(townships.id, townshipIds));
+    // A contract may cover up to 200 townships: one look-up per chunk.
+    const found = await queryInChunks(townshipIds, 0, (chunk) =>
+      k.db.select({ id: townships.id }).from(townships).where(inArray(townships.id, chunk)),
+    );
     const known = new Set(found.map((t) => t.id));
     townshipIds.forEach((id, i) => {
       if (!known.has(id))
@@ -411,7 +438,7 @@ export async function listContracts(
     scope.all
       ? undefined
       : scope.providerIds.length
-        ? inArray(contracts.providerId, scope.providerIds)
+        ? inJsonList(contracts.providerId, scope.providerIds)
         : sql`0`,
     f.programmeYear !== undefined ? eq(contracts.programmeYear, f.programmeYear) : undefined,
     f.providerId ? eq(contracts.providerId, f.providerId) : undefined,

@@ -4,7 +4,7 @@
  */
 import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
-import { auditLogTable } from '../audit/schema';
+import { auditAnchorTable, auditLogTable } from '../audit/schema';
 
 const createdAt = () => text('created_at').notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`);
 
@@ -141,18 +141,26 @@ export const sessions = sqliteTable(
 );
 
 /**
- * Failed sign-ins per login key, kept for unknown logins too so that a wrong password and an
- * unknown login behave the same (no account enumeration through lockout).
+ * Sign-in attempts per login key in the current window, kept for unknown logins too so that a
+ * wrong password and an unknown login behave the same (no account enumeration through lockout).
  */
 export const loginThrottle = sqliteTable('login_throttle', {
   loginKey: text('login_key').primaryKey(),
+  /**
+   * Attempts counted in the window before their password was checked (src/auth/service.ts), less
+   * the successful ones; above the allowance every attempt is refused until the window passes.
+   */
   failures: integer('failures').notNull(),
   windowStartedAt: text('window_started_at').notNull(),
+  /** No longer written: the lock is the window itself. Kept so the table needs no migration. */
   lockedUntil: text('locked_until'),
 });
 
 /** The platform's audit log: the same table as each county's (src/audit/schema.ts). */
 export const platformAuditLog = auditLogTable();
+
+/** The anchor of each county's audit log, outside the county's database (ADR 0005). */
+export const countyAuditAnchors = auditAnchorTable();
 
 export type CountyRow = typeof counties.$inferSelect;
 export type ProviderRow = typeof providers.$inferSelect;

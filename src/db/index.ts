@@ -4,8 +4,14 @@ import { notFound } from '../lib/problem';
 import type { CountyRow } from './control-schema';
 import * as controlSchema from './control-schema';
 import * as countySchema from './county-schema';
+import { guardedD1 } from './param-guard';
 
-export const controlDb = (env: Bindings) => drizzle(env.CONTROL_DB, { schema: controlSchema });
+export { chunkForParams, D1_MAX_PARAMS, inJsonList, queryInChunks } from './chunks';
+
+// controlDb and countyDatabase are where an environment becomes a database, so in tests they
+// hold every statement to D1's 100 bound parameters (src/db/param-guard.ts explains the seam).
+export const controlDb = (env: Bindings) =>
+  drizzle(guardedD1(env, env.CONTROL_DB), { schema: controlSchema });
 export type ControlDb = ReturnType<typeof controlDb>;
 
 /**
@@ -17,21 +23,10 @@ export function countyDatabase(env: Bindings, county: Pick<CountyRow, 'binding' 
   // A registered county without its binding is a deployment fault, but to the caller it is
   // simply not served here: the same 404 as an unknown county.
   if (!db) throw notFound('county');
-  return db;
+  return guardedD1(env, db);
 }
 
 export const countyDrizzle = (d1: D1Database): CountyDb => drizzle(d1, { schema: countySchema });
-
-/** D1 refuses statements with more than 100 bound parameters; local SQLite allows more. */
-export const D1_MAX_PARAMS = 100;
-
-/** Splits rows so that each insert statement stays under D1's bound-parameter cap. */
-export function chunkForParams<T>(rows: readonly T[], paramsPerRow: number): T[][] {
-  const size = Math.max(1, Math.floor(D1_MAX_PARAMS / paramsPerRow));
-  const chunks: T[][] = [];
-  for (let i = 0; i < rows.length; i += size) chunks.push(rows.slice(i, i + size));
-  return chunks;
-}
 
 /** Whether the Worker has a D1 binding of that name (a county must have one to be registered). */
 export const hasCountyBinding = (env: Bindings, binding: string): boolean =>

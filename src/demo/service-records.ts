@@ -142,7 +142,9 @@ export async function seedServiceRecords(
     t: number;
     /** In the current cycle (else the last one). */
     now?: boolean;
-    extra?: object;
+    /** What was done; stored encrypted like every summary (ADR 0403). */
+    summary?: string;
+    extra?: { place?: string; aidAmountFen?: number };
   };
   const acts: Act[] = [];
   people.forEach((p, i) => {
@@ -162,7 +164,8 @@ export async function seedServiceRecords(
     minutes: 120,
     who: [],
     t: 0,
-    extra: { place: '社区文化广场', summary: '社区矫正法宣传，发放宣传手册' },
+    summary: '社区矫正法宣传，发放宣传手册',
+    extra: { place: '社区文化广场' },
   });
   acts.push({
     type: 'hardship_aid',
@@ -171,7 +174,8 @@ export async function seedServiceRecords(
     minutes: 30,
     who: [1],
     t: 0,
-    extra: { aidAmountFen: 80_000, summary: '协助申请临时救助' },
+    summary: '协助申请临时救助',
+    extra: { aidAmountFen: 80_000 },
   });
   // The current cycle so far: the first visits of the month, and a study session once it is due.
   people.forEach((p, i) => {
@@ -186,20 +190,29 @@ export async function seedServiceRecords(
   }
   const currentTownships = [...new Set(acts.filter((a) => a.now).map((a) => a.t))];
 
-  const activityRows = acts.map((a, n) => ({
-    id: `demo-${k.slug}-a${n + 1}`,
-    type: a.type,
-    occurredOn: a.on,
-    startTime: a.at,
-    durationMinutes: a.minutes,
-    providerId: DEMO_PROVIDER.id,
-    townshipId: townshipIds[a.t]!,
-    staffUserId: WORKER,
-    ledgerId: a.now ? ledgerId(a.t, current.cycle) : ledgerId(a.t),
-    createdBy: WORKER,
-    createdAt: `${a.on}T12:00:00.000Z`,
-    ...a.extra,
-  }));
+  const activityRows = await Promise.all(
+    acts.map(async (a, n) => ({
+      id: `demo-${k.slug}-a${n + 1}`,
+      summaryEnc: a.summary
+        ? await crypto.encrypt(a.summary, {
+            table: 'activities',
+            column: 'summary_enc',
+            rowId: `demo-${k.slug}-a${n + 1}`,
+          })
+        : null,
+      type: a.type,
+      occurredOn: a.on,
+      startTime: a.at,
+      durationMinutes: a.minutes,
+      providerId: DEMO_PROVIDER.id,
+      townshipId: townshipIds[a.t]!,
+      staffUserId: WORKER,
+      ledgerId: a.now ? ledgerId(a.t, current.cycle) : ledgerId(a.t),
+      createdBy: WORKER,
+      createdAt: `${a.on}T12:00:00.000Z`,
+      ...a.extra,
+    })),
+  );
   const participantRows = acts.flatMap((a, n) =>
     a.who.map((i) => ({
       activityId: `demo-${k.slug}-a${n + 1}`,

@@ -15,6 +15,7 @@ import { type ContractRow, contracts, procurements, programmes } from '../contra
 import { programmeTotals } from '../contracts/service';
 import { committedFen, pricingOf, settlementEnrolments } from '../contracts/settlement';
 import type { ControlDb } from '../db';
+import { queryInChunks } from '../db/chunks';
 import { type CountyRow, providerCounties, providerQualifications, providers } from '../db/control-schema';
 import type { CountyDb } from '../env';
 import { evaluations } from '../evaluations/schema';
@@ -200,23 +201,22 @@ export async function buildDisclosure(
   ]);
   const providerIds = [...new Set([...served.map((p) => p.id), ...contractRows.map((c) => c.providerId)])];
   const [named, documents, verified, ownTypes] = await Promise.all([
-    providerIds.length
-      ? control
-          .select({ id: providers.id, name: providers.name })
-          .from(providers)
-          .where(inArray(providers.id, providerIds))
-      : Promise.resolve([]),
-    served.length
-      ? control
+    // A county may be served by more than 100 providers.
+    queryInChunks(providerIds, 0, (chunk) =>
+      control
+        .select({ id: providers.id, name: providers.name })
+        .from(providers)
+        .where(inArray(providers.id, chunk)),
+    ),
+    queryInChunks(
+      served.map((p) => p.id),
+      0,
+      (chunk) =>
+        control
           .select()
           .from(providerQualifications)
-          .where(
-            inArray(
-              providerQualifications.providerId,
-              served.map((p) => p.id),
-            ),
-          )
-      : Promise.resolve([]),
+          .where(inArray(providerQualifications.providerId, chunk)),
+    ),
     db.select().from(qualificationVerifications),
     db
       .select({ code: customActivityTypes.code, label: customActivityTypes.labelZh })

@@ -10,6 +10,7 @@ import { auditValues } from '../audit/audit';
 import { auditLog } from '../audit/schema';
 import { contracts, enrolments } from '../contracts/schema';
 import { type FieldCrypto, fieldCrypto } from '../crypto/fields';
+import { queryInChunks } from '../db/chunks';
 import { batchAssert } from '../db/guard';
 import { newId } from '../lib/ids';
 import { conflict } from '../lib/problem';
@@ -18,15 +19,7 @@ import { type SuperviseeRow, supervisees } from '../supervisees/schema';
 import { ID_NUMBER_PURPOSE } from '../supervisees/service';
 import { parseCivilDate, parseDateRange } from '../transfer/values';
 import { normalizeIdNumber } from './kind-supervisees';
-import {
-  inChunks,
-  type KindSpec,
-  type Op,
-  type Planned,
-  type RowError,
-  rowError,
-  type StoredRow,
-} from './kinds';
+import { type KindSpec, type Op, type Planned, type RowError, rowError, type StoredRow } from './kinds';
 
 type Contract = typeof contracts.$inferSelect;
 type Env = { contract: Contract; crypto: FieldCrypto };
@@ -163,25 +156,28 @@ export const enrolmentKind: KindSpec<Env> = {
 
     const byHash = new Map<string, SuperviseeRow>();
     const byCase = new Map<string, SuperviseeRow>();
-    for (const part of inChunks(parsed.flatMap((p) => (p.hash ? [p.hash] : [])))) {
-      for (const s of await k.db.select().from(supervisees).where(inArray(supervisees.idNumberHash, part))) {
-        byHash.set(s.idNumberHash, s);
-      }
+    const hashes = parsed.flatMap((p) => (p.hash ? [p.hash] : []));
+    for (const s of await queryInChunks(hashes, 0, (part) =>
+      k.db.select().from(supervisees).where(inArray(supervisees.idNumberHash, part)),
+    )) {
+      byHash.set(s.idNumberHash, s);
     }
-    for (const part of inChunks(parsed.flatMap((p) => (!p.hash && p.caseNumber ? [p.caseNumber] : [])))) {
-      for (const s of await k.db.select().from(supervisees).where(inArray(supervisees.caseNumber, part))) {
-        byCase.set(s.caseNumber, s);
-      }
+    const caseNumbers = parsed.flatMap((p) => (!p.hash && p.caseNumber ? [p.caseNumber] : []));
+    for (const s of await queryInChunks(caseNumbers, 0, (part) =>
+      k.db.select().from(supervisees).where(inArray(supervisees.caseNumber, part)),
+    )) {
+      byCase.set(s.caseNumber, s);
     }
     const people = [...new Set([...byHash.values(), ...byCase.values()].map((s) => s.id))];
     const existing = new Map<string, (typeof enrolments.$inferSelect)[]>();
-    for (const part of inChunks(people)) {
-      const found = await k.db
+    // Beside the ids: the contract.
+    const found = await queryInChunks(people, 1, (part) =>
+      k.db
         .select()
         .from(enrolments)
-        .where(and(eq(enrolments.contractId, contract.id), inArray(enrolments.superviseeId, part)));
-      for (const e of found) existing.set(e.superviseeId, [...(existing.get(e.superviseeId) ?? []), e]);
-    }
+        .where(and(eq(enrolments.contractId, contract.id), inArray(enrolments.superviseeId, part))),
+    );
+    for (const e of found) existing.set(e.superviseeId, [...(existing.get(e.superviseeId) ?? []), e]);
 
     const audit = (action: string, targetId: string, detail: Record<string, unknown>): Op => ({
       table: auditLog,

@@ -8,6 +8,7 @@ import { eq, inArray, sql } from 'drizzle-orm';
 import { auditValues } from '../audit/audit';
 import { auditLog } from '../audit/schema';
 import { type FieldCrypto, fieldCrypto } from '../crypto/fields';
+import { queryInChunks } from '../db/chunks';
 import { batchAssert } from '../db/guard';
 import { newId } from '../lib/ids';
 import { nowInstant } from '../lib/time';
@@ -29,7 +30,6 @@ import { KIND_FIELDS, unmet } from './fields';
 import { townshipResolver } from './kind-townships';
 import {
   duplicateError,
-  inChunks,
   type KindSpec,
   markDuplicatesBy,
   type Op,
@@ -276,15 +276,17 @@ export const superviseeKind: KindSpec<Env> = {
     );
     const byHash = new Map<string, SuperviseeRow>();
     const byCase = new Map<string, SuperviseeRow>();
-    for (const part of inChunks(parsed.flatMap((p) => (p.hash ? [p.hash] : [])))) {
-      for (const r of await k.db.select().from(supervisees).where(inArray(supervisees.idNumberHash, part))) {
-        byHash.set(r.idNumberHash, r);
-      }
+    const hashes = parsed.flatMap((p) => (p.hash ? [p.hash] : []));
+    for (const r of await queryInChunks(hashes, 0, (part) =>
+      k.db.select().from(supervisees).where(inArray(supervisees.idNumberHash, part)),
+    )) {
+      byHash.set(r.idNumberHash, r);
     }
-    for (const part of inChunks(parsed.flatMap((p) => (p.d.caseNumber ? [p.d.caseNumber] : [])))) {
-      for (const r of await k.db.select().from(supervisees).where(inArray(supervisees.caseNumber, part))) {
-        byCase.set(r.caseNumber, r);
-      }
+    const caseNumbers = parsed.flatMap((p) => (p.d.caseNumber ? [p.d.caseNumber] : []));
+    for (const r of await queryInChunks(caseNumbers, 0, (part) =>
+      k.db.select().from(supervisees).where(inArray(supervisees.caseNumber, part)),
+    )) {
+      byCase.set(r.caseNumber, r);
     }
 
     const present = new Set(job.columns.flatMap((c) => (c.field ? [c.field] : [])));

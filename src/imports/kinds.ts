@@ -97,10 +97,3 @@ export const duplicateError = (header: (f: string) => string | null, row: Stored
     `the same ${row.dup!.field} as row ${row.dup!.row} of this file; only the first is imported`,
     `与本文件第 ${row.dup!.row} 行重复，只导入第一行`,
   );
-
-/** Values in IN lists of at most 90, so a statement stays under D1's 100 bound parameters. */
-export function inChunks<T>(values: T[], size = 90): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < values.length; i += size) out.push(values.slice(i, i + size));
-  return out;
-}

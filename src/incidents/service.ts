@@ -6,6 +6,7 @@
 import { and, asc, desc, eq, inArray, isNull, lt, lte, not, or, type SQL, sql } from 'drizzle-orm';
 import type { Membership } from '../auth/roles';
 import { fieldCrypto } from '../crypto/fields';
+import { chunkForParams, inJsonList } from '../db/chunks';
 import { batchAssert, isGuardFailure } from '../db/guard';
 import { type CountyCtx, countyAudit } from '../lib/context';
 import { newId } from '../lib/ids';
@@ -51,8 +52,10 @@ export function incidentScope(memberships: readonly Membership[]): IncidentScope
 function scopeCondition(scope: IncidentScope): SQL | undefined {
   if (scope.all) return undefined;
   const parts: SQL[] = [];
-  if (scope.townshipIds.length) parts.push(inArray(incidents.townshipId, scope.townshipIds));
-  if (scope.providerIds.length) parts.push(inArray(incidents.providerId, scope.providerIds));
+  // One JSON parameter a list (src/db/chunks.ts inJsonList): a membership carries up to 100
+  // townships, and this condition sits inside paged, filtered queries.
+  if (scope.townshipIds.length) parts.push(inJsonList(incidents.townshipId, scope.townshipIds));
+  if (scope.providerIds.length) parts.push(inJsonList(incidents.providerId, scope.providerIds));
   return parts.length ? or(...parts) : sql`0`;
 }
 
@@ -359,10 +362,8 @@ export async function escalationsDue(k: CountyCtx, now: string) {
 /** Marks escalations as notified (only those still open and unmarked), in one batch. */
 export async function markEscalationsNotified(k: CountyCtx, ids: readonly string[], now: string) {
   if (ids.length === 0) return;
-  // Each statement binds the ids plus three more values: stay under D1's 100 parameters.
-  const chunks: string[][] = [];
-  for (let i = 0; i < ids.length; i += 90) chunks.push(ids.slice(i, i + 90));
-  const updates = chunks.map((chunk) =>
+  // Each statement binds its ids plus three more values: the new escalationNotifiedAt, status, now.
+  const updates = chunkForParams(ids, 1, 3).map((chunk) =>
     k.db
       .update(incidents)
       .set({ escalationNotifiedAt: now })

@@ -2,11 +2,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { and, desc, eq } from 'drizzle-orm';
 import { controlDb } from '../db';
-import { counties } from '../db/control-schema';
-import { notFound } from '../lib/problem';
 import { createRouter } from '../lib/router';
 import { jsonResponse, STANDARD_ERRORS } from '../lib/schemas';
 import { jobRuns } from './control-schema';
+import { queueCountyJob } from './run-now';
 
 const Run = z
   .object({
@@ -59,7 +58,7 @@ export const jobRoutes = createRouter()
       method: 'post',
       path: '/api/v1/platform/jobs/{slug}/run',
       tags: ['Platform'],
-      summary: "Queue a county's job now",
+      summary: "Queue a county's job now (recorded in the platform audit log as `job.run`)",
       request: { params: z.object({ slug: z.string().openapi({ param: { name: 'slug', in: 'path' } }) }) },
       responses: {
         202: jsonResponse('Queued', z.object({ county: z.string(), queued: z.literal(true) })),
@@ -68,13 +67,7 @@ export const jobRoutes = createRouter()
     }),
     async (c) => {
       const { slug } = c.req.valid('param');
-      const found = await controlDb(c.env)
-        .select({ slug: counties.slug })
-        .from(counties)
-        .where(eq(counties.slug, slug))
-        .limit(1);
-      if (!found[0]) throw notFound('county');
-      await c.env.JOBS.send({ type: 'county-tick', county: slug, trigger: 'manual' });
+      await queueCountyJob(c, slug);
       return c.json({ county: slug, queued: true as const }, 202);
     },
   );

@@ -5,7 +5,7 @@
  */
 import { lt } from 'drizzle-orm';
 import { idempotencyKeys } from '../activities/schema';
-import { sealAuditLog } from '../audit/audit';
+import { anchorStatement, PLATFORM_CHAIN, sealAuditLog, sealCountyLog } from '../audit/audit';
 import type { CountyRow } from '../db/control-schema';
 import type { Bindings, CountyDb } from '../env';
 import { purgeImportRows } from '../imports/service';
@@ -50,13 +50,20 @@ export const CORE_TASKS: Task[] = [
     name: 'seal-audit',
     cadence: 'hourly',
     async run(k) {
-      const sealed = await sealAuditLog(k.d1);
-      // The newest hash goes into the run log in the control database: deleting the tail of a
-      // county's log can then no longer go unnoticed (ADR 0005).
-      const last = await k.d1
-        .prepare('SELECT seq, hash FROM audit_log WHERE hash IS NOT NULL ORDER BY seq DESC LIMIT 1')
-        .first<{ seq: number; hash: string }>();
-      return { sealed, anchorSeq: last?.seq ?? 0, anchorHash: last?.hash ?? '' };
+      // The county's log, anchored in the control database (every seal does this, ADR 0005):
+      // deleting the tail of the log can then no longer go unnoticed.
+      const county = await sealCountyLog(k.env, k.county.slug, k.d1);
+      // The platform's log, anchored in this county's database: each county's tick keeps its
+      // copy of the platform anchor current, whatever a write path's seal missed.
+      const platform = await sealAuditLog(k.env.CONTROL_DB);
+      if (platform.head) await anchorStatement(k.d1, PLATFORM_CHAIN, platform.head).run();
+      return {
+        sealed: county.sealed,
+        anchorSeq: county.head?.seq ?? 0,
+        anchorHash: county.head?.hash ?? '',
+        platformSealed: platform.sealed,
+        platformAnchorSeq: platform.head?.seq ?? 0,
+      };
     },
   },
   {

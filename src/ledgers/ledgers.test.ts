@@ -361,6 +361,10 @@ describe('amendments', () => {
       ledgerStatus: 'draft',
     });
     expect(amended.body.ledgerId).not.toBe(ledger.id);
+    // The summary it kept is re-encrypted for its own row, and reads back (ADR 0403).
+    expect(amended.body.summary).toBe(activity.summary);
+    const amendment = await call('GET', `${D}/activities/${amended.body.id}`, { token: await worker() });
+    expect(amendment.body.summary).toBe(activity.summary);
 
     const original = await call('GET', `${D}/activities/${activity.id}`, { token: await worker() });
     expect(original.body).toMatchObject({

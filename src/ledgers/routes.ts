@@ -118,8 +118,10 @@ export const ledgerRoutes = createRouter()
     async (c) => {
       const a = activityCtx(c);
       const row = await findLedger(a, c.req.valid('param').id);
+      const out = await ledgerDetail(a, row);
+      sealLater(c, a.d1);
       c.header('etag', etag(row.version));
-      return c.json(await ledgerDetail(a, row), 200);
+      return c.json(out, 200);
     },
   )
   .openapi(transition('submit', 'Submit a draft or returned ledger (provider admin)'), async (c) =>

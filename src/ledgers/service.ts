@@ -7,9 +7,10 @@
 import { and, asc, desc, eq, gt, inArray, lt, or, type SQL, sql } from 'drizzle-orm';
 import { visibleCondition } from '../activities/access';
 import { decodeCursor, encodeCursor } from '../activities/cursor';
-import { flagsFor, idChunks } from '../activities/flags';
+import { flagsFor } from '../activities/flags';
 import { activities, activityParticipants } from '../activities/schema';
 import { type ActivityCtx, presentActivities } from '../activities/service';
+import { chunkForParams } from '../db/chunks';
 import { batchAssert, isGuardFailure } from '../db/guard';
 import { countyAudit } from '../lib/context';
 import { newId } from '../lib/ids';
@@ -53,7 +54,8 @@ export async function findLedger(a: ActivityCtx, id: string): Promise<LedgerRow>
 async function factsOf(a: ActivityCtx, ledgerIds: string[]): Promise<Map<string, Facts>> {
   const facts = new Map<string, Facts>();
   for (const id of ledgerIds) facts.set(id, { totals: [], activityCount: 0, voidedCount: 0, warnings: [] });
-  for (const chunk of idChunks(ledgerIds)) {
+  // Beside the ids, a statement of the batch binds at most one value (a status, a flag).
+  for (const chunk of chunkForParams(ledgerIds, 1, 1)) {
     const [totals, counts, members, participants, failedCallbacks] = await a.db.batch([
       a.db
         .select({

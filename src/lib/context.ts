@@ -1,7 +1,7 @@
 /** Small accessors handlers share, so each route reads the caller and county the same way. */
 import type { Context } from 'hono';
 import type { AuditEntry } from '../audit/audit';
-import { auditValues, sealAuditLog } from '../audit/audit';
+import { auditValues, sealAuditLog, sealCountyLog, sealPlatformLog } from '../audit/audit';
 import { auditLog } from '../audit/schema';
 import type { CountyRow } from '../db/control-schema';
 import type { AppEnv, CountyDb, Principal } from '../env';
@@ -19,9 +19,21 @@ export const auditBy = (c: Ctx, entry: Omit<AuditEntry, 'actorUserId' | 'request
   requestId: c.get('requestId'),
 });
 
-/** Chains the entries just written once the response is on its way. */
+/**
+ * Chains the entries just written once the response is on its way, and anchors the log's newest
+ * entry outside its database (ADR 0005): the platform's log (CONTROL_DB) in the counties'
+ * databases, the request's county's log in the control database.
+ */
 export function sealLater(c: Ctx, db: D1Database) {
-  const work = sealAuditLog(db).catch(() => undefined);
+  const county = c.get('county');
+  const seal =
+    db === c.env.CONTROL_DB
+      ? sealPlatformLog(c.env)
+      : county && c.get('countyD1') === db
+        ? sealCountyLog(c.env, county.slug, db)
+        : // Not the request's county: sealed now, anchored by that county's job on its next tick.
+          sealAuditLog(db);
+  const work = seal.catch(() => undefined);
   try {
     c.executionCtx.waitUntil(work);
   } catch {

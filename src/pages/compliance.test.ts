@@ -37,7 +37,7 @@ describe('worklist and calendar', () => {
     const worker = await signedIn('provider.worker');
     const before = await worker.fetch('GET', '/worklist');
     expect(before.status).toBe(200);
-    // This month's visit (earlier months' missed visits stay on the list as overdue).
+    // The latest visit window on the list (an earlier month's missed visit stays on it as overdue).
     const dues = [
       ...before.text.matchAll(
         new RegExp(`data-supervisee="${id}" data-requirement="visit" data-due="([^"]+)"`, 'g'),
@@ -49,7 +49,7 @@ describe('worklist and calendar', () => {
     expect(before.text).toMatch(row);
     // The link of that row (an earlier month's row has its own, dated into its window).
     const link = new RegExp(
-      `data-due="${current}"[\\s\\S]*?href="(/c/deqing/record\\?supervisee=${id}&amp;type=home_visit&amp;back=[^"]+)"`,
+      `data-supervisee="${id}" data-requirement="visit" data-due="${current}"[\\s\\S]*?href="(/c/deqing/record\\?supervisee=${id}&amp;type=home_visit&amp;back=[^"]+)"`,
     )
       .exec(before.text)![1]!
       .replaceAll('&amp;', '&');
@@ -77,7 +77,9 @@ describe('worklist and calendar', () => {
     expect(after.text).toContain('已记录');
     expect(after.text).not.toMatch(row);
     const record = await worker.fetch('GET', `/c/deqing/supervisees/${id}`);
-    expect(record.text).toMatch(/data-requirement="visit" data-status="met"/);
+    expect(record.text).toMatch(
+      new RegExp(`data-requirement="visit" data-due="${current}" data-status="met"`),
+    );
   });
 
   it('shows the month’s shares on the dashboard as SVG charts', async () => {

@@ -16,7 +16,7 @@ import {
   worklist,
   worklistRange,
 } from '../compliance/service';
-import { controlDb } from '../db';
+import { controlDb, queryInChunks } from '../db';
 import { counties, providers } from '../db/control-schema';
 import { type Ctx, countyCtx } from '../lib/context';
 import { createRouter } from '../lib/router';
@@ -27,7 +27,7 @@ import { assignments, type SuperviseeRow } from '../supervisees/schema';
 import { type Bar, BarChart, pct, toneOf } from './charts';
 import type { Msg } from './i18n';
 import { base, countyName, Notice, Page, type PageCtx, pageCtx } from './kit';
-import { typeName } from './labels';
+import { knownTypeName, typeName } from './labels';
 import { countyLookups, townshipLabel } from './supervisees';
 
 const M = {
@@ -156,12 +156,12 @@ export async function dashboardCompliance(c: Ctx, p: PageCtx): Promise<Child> {
     }
   }
   const providerIds = [...byProvider.keys()];
-  const names = providerIds.length
-    ? await controlDb(c.env)
-        .select({ id: providers.id, name: providers.name, nameEn: providers.nameEn })
-        .from(providers)
-        .where(inArray(providers.id, providerIds))
-    : [];
+  const names = await queryInChunks(providerIds, 0, (chunk) =>
+    controlDb(c.env)
+      .select({ id: providers.id, name: providers.name, nameEn: providers.nameEn })
+      .from(providers)
+      .where(inArray(providers.id, chunk)),
+  );
   const providerName = (id: string) => {
     const x = names.find((n) => n.id === id);
     return x ? (lang === 'zh' ? x.name : (x.nameEn ?? x.name)) : id;
@@ -371,12 +371,13 @@ export const compliancePages = createRouter().get('/worklist', async (c) => {
   const all = await controlDb(c.env).select().from(counties);
   const names = new Map(all.map((k) => [k.slug, countyName(p, k)]));
   const down = answers.filter((a) => a.status === 'unavailable').map((a) => names.get(a.county) ?? a.county);
-  const done = c.req.query('doneType');
+  // Back from the record form: a known type's name only, never the address bar's own text.
+  const done = knownTypeName(c.req.query('doneType'), lang);
   return c.html(
     <Page p={p} title={s(M.worklist)}>
       <h1>{s(M.worklist)}</h1>
       <p class="hint">{s(M.worklistHint)}</p>
-      <Notice text={done ? `${s(M.recorded)}${typeName(done, lang)}` : null} />
+      <Notice text={done ? `${s(M.recorded)}${done}` : null} />
       {down.length ? (
         <p class="alert error">
           {s(M.unavailable)}

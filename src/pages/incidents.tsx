@@ -22,7 +22,7 @@ import { type Ctx, countyCtx, sealLater } from '../lib/context';
 import { invalid } from '../lib/problem';
 import { createRouter } from '../lib/router';
 import { civilDate, nowInstant } from '../lib/time';
-import { superviseeScope } from '../supervisees/access';
+import { scopeAtLeast, superviseeScope } from '../supervisees/access';
 import { supervisees } from '../supervisees/schema';
 import { listSupervisees } from '../supervisees/service';
 import type { Lang, Msg } from './i18n';
@@ -103,7 +103,9 @@ const kindLabel = (k: string, lang: Lang) => KINDS[k]?.[lang] ?? k;
 
 /** The supervisees a provider's staff may report about (those their provider serves). */
 async function reportable(c: Ctx) {
-  const scope = superviseeScope(c.var.countyMemberships);
+  // Those seen by name: an evaluator's minimised view of everyone lists no one here.
+  const all = superviseeScope(c.var.countyMemberships);
+  const scope = all && scopeAtLeast(all, 'provider');
   if (!scope) return [];
   const { rows } = await listSupervisees(countyCtx(c), scope, { status: 'active', limit: 500 });
   return rows;

@@ -8,7 +8,7 @@ import type { Child } from 'hono/jsx';
 import type { ZodError } from 'zod';
 import { CSRF_FIELD } from '../auth/middleware';
 import type { CountyRole } from '../auth/roles';
-import { controlDb } from '../db';
+import { controlDb, queryInChunks } from '../db';
 import { type CountyRow, counties } from '../db/control-schema';
 import type { Principal } from '../env';
 import type { Ctx } from '../lib/context';
@@ -36,9 +36,9 @@ export async function pageCtx(c: Ctx): Promise<PageCtx> {
   const principal = c.var.principal!;
   const county = (c.var.county as CountyRow | undefined) ?? null;
   const slugs = [...new Set(principal.memberships.map((m) => m.county).filter((s): s is string => !!s))];
-  const myCounties = slugs.length
-    ? await controlDb(c.env).select().from(counties).where(inArray(counties.slug, slugs))
-    : [];
+  const myCounties = await queryInChunks(slugs, 0, (chunk) =>
+    controlDb(c.env).select().from(counties).where(inArray(counties.slug, chunk)),
+  );
   myCounties.sort((a, b) => a.slug.localeCompare(b.slug));
   return {
     lang,

@@ -12,7 +12,7 @@ import type { Ctx } from '../lib/context';
 import { sealLater } from '../lib/context';
 import { createRouter } from '../lib/router';
 import { supervisees } from '../supervisees/schema';
-import { VoidForm } from './assignments';
+import { failedMessage, VoidForm } from './assignments';
 import type { Lang, Msg } from './i18n';
 import {
   base,
@@ -137,7 +137,7 @@ async function detailPage(
   const reviews = hasRole(p, 'office_officer') && row.status === 'submitted';
   // The provider corrects a draft or a returned ledger: void what should not be there (with a reason).
   const canVoid = hasRole(p, 'provider_admin') && (row.status === 'draft' || row.status === 'returned');
-  const error = c.req.query('error');
+  const failed = failedMessage(c.req.query('error'));
   const title = `${s(M.title)} · ${row.cycle} · ${townshipLabel(l, row.townshipId, lang)}`;
   return c.html(
     <Page p={p} title={title} wide>
@@ -150,7 +150,7 @@ async function detailPage(
         {d.late ? <span class="badge bad">{s(M.late)}</span> : null}
       </h1>
       <Notice text={done ? s(done) : null} />
-      <FormAlert p={p} message={extra.message ?? error} />
+      <FormAlert p={p} message={extra.message ?? (failed ? s(failed) : null)} />
       {row.status === 'returned' && row.returnedReason ? (
         <p class="alert error">
           {s(M.returnedReason)}

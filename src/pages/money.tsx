@@ -152,7 +152,8 @@ async function contractPage(
   const bureau = hasRole(p, 'bureau_admin', 'bureau_officer');
   const scores = hasRole(p, 'bureau_admin', 'bureau_officer', 'evaluator');
   const e = extra.errors ?? {};
-  const done = c.req.query('done');
+  // The only code the forms send back; anything else in the address shows nothing.
+  const done = c.req.query('done') === '1';
   const title = `${contract.title ?? providerName} · ${contract.programmeYear}`;
   return c.html(
     <Page p={p} title={title} wide>
@@ -518,7 +519,7 @@ export const moneyPages = createRouter()
             {s(M.publicPage)}
           </a>
         </div>
-        <Notice text={c.req.query('done') ? s(M.done) : null} />
+        <Notice text={c.req.query('done') === '1' ? s(M.done) : null} />
         <p class="hint">{s(M.disclosureHint)}</p>
         {hasRole(p, 'bureau_admin') ? (
           <form method="post" action={`${base(p)}/disclosure`} class="card">

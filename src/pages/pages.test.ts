@@ -9,6 +9,7 @@ import { activityStatements } from '../../test/helpers/activities';
 import { CookieClient } from '../../test/helpers/browser-like';
 import { idNumber, superviseeBody } from '../../test/helpers/fixtures';
 import { call, tokenFor } from '../../test/helpers/http';
+import { PASSWORD_MIN_LENGTH, PASSWORD_RULE } from '../auth/passwords';
 import { DEMO_PASSWORD } from '../demo/data';
 import { nowInstant } from '../lib/time';
 
@@ -85,6 +86,56 @@ describe('console chrome', () => {
     const r = await call('GET', '/c/deqing/supervisees');
     expect(r.status).toBe(303);
     expect(r.headers.get('location')).toBe('/login?next=%2Fc%2Fdeqing%2Fsupervisees');
+  });
+});
+
+describe('words from the address bar', () => {
+  const CRAFTED = '攻击者的话';
+  const SCRIPT = '<script>alert(1)</script>';
+  /** No banner at all, and none of the crafted words (the language switch keeps them encoded). */
+  const bannerless = (r: { status: number; text: string }, path: string) => {
+    expect(r.status, path).toBe(200);
+    expect(r.text, path).not.toContain(CRAFTED);
+    expect(r.text, path).not.toContain('<script');
+    expect(r.text, path).not.toMatch(/role="(alert|status)"/);
+  };
+  const q = (params: Record<string, string>) => new URLSearchParams(params).toString();
+
+  it('shows no message a link carries: only codes, in our own words, and nothing for any other', async () => {
+    const { id } = await registered({ name: '链接对象' });
+    const admin = await signedIn('deqing.admin');
+    const worker = await signedIn('provider.worker');
+    const providerAdmin = await signedIn('provider.admin');
+    const finance = await signedIn('deqing.finance');
+    const operator = await signedIn('platform.operator');
+    const ledger = /href="(\/c\/deqing\/ledgers\/[^"?]+)"/.exec(
+      (await providerAdmin.fetch('GET', '/c/deqing/ledgers')).text,
+    )![1]!;
+    const contract = /href="(\/c\/deqing\/contracts\/[^"?]+)"/.exec(
+      (await finance.fetch('GET', '/c/deqing/contracts')).text,
+    )![1]!;
+    const crafted = [
+      { who: admin, path: `/c/deqing/supervisees/${id}?${q({ error: CRAFTED, done: SCRIPT })}` },
+      { who: admin, path: `/c/deqing/supervisees/${id}?${q({ error: 'toString', done: '__proto__' })}` },
+      { who: providerAdmin, path: `${ledger}?${q({ error: CRAFTED, done: SCRIPT })}` },
+      { who: providerAdmin, path: `${ledger}?${q({ error: '__proto__' })}` },
+      { who: worker, path: `/c/deqing/record?${q({ done: SCRIPT, doneType: CRAFTED })}` },
+      { who: worker, path: `/c/deqing/record?${q({ done: 'x', doneType: SCRIPT })}` },
+      { who: worker, path: `/worklist?${q({ done: 'x', doneType: CRAFTED })}` },
+      { who: admin, path: `/c/deqing/users?${q({ done: CRAFTED })}` },
+      { who: finance, path: `${contract}?${q({ done: CRAFTED, error: CRAFTED })}` },
+      { who: admin, path: `/c/deqing/disclosure?${q({ done: CRAFTED })}` },
+      { who: operator, path: `/platform?${q({ done: CRAFTED })}` },
+    ];
+    for (const { who, path } of crafted) bannerless(await who.fetch('GET', path), path);
+
+    // The codes the forms send are shown in the reader's language.
+    const assigned = await admin.fetch('GET', `/c/deqing/supervisees/${id}?error=assign-overlap`);
+    expect(assigned.text).toContain('该对象在这段时间内已安排给此社工组织');
+    const voided = await providerAdmin.fetch('GET', `${ledger}?error=void-reason&lang=en`);
+    expect(voided.text).toContain('Give a reason.');
+    const saved = await worker.fetch('GET', '/c/deqing/record?done=x&doneType=home_visit&lang=zh');
+    expect(saved.text).toContain('已保存：上门走访');
   });
 });
 
@@ -165,6 +216,65 @@ describe('supervisee pages', () => {
     });
     expect(stale.status).toBe(412);
     expect(stale.text).toContain('已被他人修改');
+  });
+
+  it('sends the version it read with the edit form, and never applies a form without one', async () => {
+    const { id } = await registered();
+    const admin = await signedIn('deqing.admin');
+    const edit = await admin.fetch('GET', `/c/deqing/supervisees/${id}/edit`);
+    expect(edit.text).toMatch(/<input type="hidden" name="version" value="1"/);
+    const csrf = CookieClient.csrfOf(edit.text);
+    const { version: _, ...fields } = Object.fromEntries(
+      [...edit.text.matchAll(/<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"/g)].map((m) => [m[1]!, m[2]!]),
+    );
+    const body = {
+      ...fields,
+      _csrf: csrf,
+      gender: 'male',
+      townshipId: 'wukang',
+      sentenceType: 'probation',
+      status: 'active',
+      ableToWork: 'true',
+      crimeType: '抢劫',
+    };
+    const blind = await admin.fetch('POST', `/c/deqing/supervisees/${id}`, { form: body });
+    expect(blind.status).toBe(412);
+    const row = await env
+      .COUNTY_DEQING!.prepare('SELECT crime_type, version FROM supervisees WHERE id = ?')
+      .bind(id)
+      .first();
+    expect(row).toEqual({ crime_type: null, version: 1 });
+  });
+
+  it('shows a township officer who is also a worker each record at the level of the role granting it', async () => {
+    const login = 'page.office.worker';
+    for (const [i, m] of [
+      { role: 'office_officer', townshipIds: ['wukang'] },
+      { role: 'provider_worker', providerId: 'chenxi' },
+    ].entries()) {
+      const r = await call('POST', '/api/v1/counties/deqing/users', {
+        token: await tokenFor('deqing.admin'),
+        body: { login, ...(i === 0 ? { displayName: '两种身份', password: DEMO_PASSWORD } : {}), ...m },
+      });
+      expect(r.status, r.text).toBe(201);
+    }
+    const own = await registered({ townshipId: 'wukang' });
+    const served = await registered({ townshipId: 'xinshi' });
+    await env
+      .COUNTY_DEQING!.prepare(
+        "INSERT INTO assignments (id, supervisee_id, provider_id, from_date) VALUES (?, ?, 'chenxi', '2026-01-01')",
+      )
+      .bind(crypto.randomUUID(), served.id)
+      .run();
+    const browser = await signedIn(login);
+    const a = await browser.fetch('GET', `/c/deqing/supervisees/${own.id}`);
+    expect(a.status).toBe(200);
+    expect(a.text).toContain(own.body.idNumber);
+    const b = await browser.fetch('GET', `/c/deqing/supervisees/${served.id}`);
+    expect(b.status).toBe(200);
+    expect(b.text).not.toContain(served.body.idNumber);
+    expect(b.text).toContain('身份证号（部分隐藏）');
+    expect(b.text).toContain(served.body.phone);
   });
 
   it('lists within scope: the office sees its township, the evaluator no names', async () => {
@@ -293,6 +403,29 @@ describe('users page', () => {
     });
     expect(ok.status).toBe(303);
     expect((await admin.fetch('GET', '/c/deqing/users')).text).toContain('page.newbie');
+  });
+
+  it('states the one password rule in the hint and, in the same words, on a too-short password', async () => {
+    const admin = await signedIn('deqing.admin');
+    const page = await admin.fetch('GET', '/c/deqing/users');
+    expect(page.text).toContain(`密码至少 ${PASSWORD_MIN_LENGTH} 个字符。`);
+    expect(page.text).not.toContain('12 位');
+    const csrf = CookieClient.csrfOf(page.text);
+    const form = { _csrf: csrf, login: 'page.shortpw', displayName: '短密码', role: 'bureau_officer' };
+    const short = await admin.fetch('POST', '/c/deqing/users', {
+      form: { ...form, password: 'x'.repeat(PASSWORD_MIN_LENGTH - 1) },
+    });
+    expect(short.status).toBe(400);
+    expect(short.text).toMatch(/id="f-password"[^>]*aria-invalid="true"/);
+    expect(short.text).toContain(`<p class="field-error" id="password-error">${PASSWORD_RULE.zh}</p>`);
+    const en = await admin.fetch('POST', '/c/deqing/users?lang=en', {
+      form: { ...form, password: 'x'.repeat(PASSWORD_MIN_LENGTH - 1) },
+    });
+    expect(en.text).toContain(`<p class="field-error" id="password-error">${PASSWORD_RULE.en}</p>`);
+    const exact = await admin.fetch('POST', '/c/deqing/users', {
+      form: { ...form, password: 'x'.repeat(PASSWORD_MIN_LENGTH) },
+    });
+    expect(exact.status).toBe(303);
   });
 
   it('is the bureau admin’s only', async () => {

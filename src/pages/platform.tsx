@@ -5,7 +5,7 @@
 import { desc } from 'drizzle-orm';
 import { controlDb } from '../db';
 import { jobRuns } from '../jobs/control-schema';
-import { notFound } from '../lib/problem';
+import { queueCountyJob } from '../jobs/run-now';
 import { createRouter } from '../lib/router';
 import {
   createProvider,
@@ -264,7 +264,13 @@ export const platformPages = createRouter()
       <PlatformPage
         p={p}
         d={await data(c.env, c)}
-        notice={done === 'queued' ? p.s(M.queued) : done ? p.s(M.done) : null}
+        notice={
+          done === 'queued'
+            ? p.s(M.queued)
+            : done === 'county' || done === 'provider' || done === 'linked'
+              ? p.s(M.done)
+              : null
+        }
       />,
     );
   })
@@ -304,9 +310,6 @@ export const platformPages = createRouter()
     return c.redirect('/platform?done=linked', 303);
   })
   .post('/platform/jobs/:slug/run', async (c) => {
-    const slug = c.req.param('slug');
-    const known = (await listCounties(c)).some((k) => k.slug === slug);
-    if (!known) throw notFound('county');
-    await c.env.JOBS.send({ type: 'county-tick', county: slug, trigger: 'manual' });
+    await queueCountyJob(c, c.req.param('slug'));
     return c.redirect('/platform?done=queued', 303);
   });

@@ -12,8 +12,9 @@ import type { Ctx } from '../lib/context';
 import { sealLater } from '../lib/context';
 import { type FieldError, invalid } from '../lib/problem';
 import { createRouter } from '../lib/router';
+import { safeRedirectPath } from '../lib/safe-redirect';
 import { BASE_ACTIVITY_TYPES, isBaseActivityType } from '../rules';
-import { superviseeScope } from '../supervisees/access';
+import { scopeAtLeast, superviseeScope } from '../supervisees/access';
 import { listSupervisees } from '../supervisees/service';
 import type { Msg } from './i18n';
 import {
@@ -30,7 +31,7 @@ import {
   readForm,
   TextArea,
 } from './kit';
-import { typeName } from './labels';
+import { knownTypeName, typeName } from './labels';
 import { countyLookups, townshipLabel } from './supervisees';
 
 const M = {
@@ -66,7 +67,9 @@ const QUICK = ['home_visit', 'phone_followup'] as const;
 const DURATIONS = [15, 30, 45, 60, 90, 120];
 
 async function people(c: Ctx) {
-  const scope = superviseeScope(c.var.countyMemberships);
+  // Those seen by name: an evaluator's minimised view of everyone lists no one here.
+  const all = superviseeScope(c.var.countyMemberships);
+  const scope = all && scopeAtLeast(all, 'provider');
   if (!scope) return [];
   const { rows } = await listSupervisees({ ...activityCtx(c) }, scope, { status: 'active', limit: 500 });
   return rows;
@@ -203,9 +206,8 @@ function RecordForm(props: {
 }
 
 const today = (c: Ctx) => activityCtx(c).today;
-/** Only a path of this site: `back` comes from the address bar. */
-const safePath = (x: string | undefined) =>
-  x?.startsWith('/') && !x.startsWith('//') && !x.startsWith('/\\') ? x : '';
+/** `back` comes from the address bar: only a path of this site, else none (the record form itself). */
+const safeBack = (c: Ctx, x: string | undefined) => safeRedirectPath(x, c.req.url) ?? '';
 
 export const recordPages = createRouter()
   .get('/c/:county/record', async (c) => {
@@ -214,13 +216,13 @@ export const recordPages = createRouter()
     const [list, towns] = await Promise.all([people(c), countyLookups(c)]);
     const pre = c.req.query('supervisee');
     const type = c.req.query('type') ?? '';
-    const doneId = c.req.query('done');
-    const doneType = c.req.query('doneType') ?? '';
+    // Saved a moment ago (post → redirect → get): the notice names a known type, or is not shown.
+    const doneType = c.req.query('done') ? knownTypeName(c.req.query('doneType'), lang) : null;
     const on = c.req.query('on');
     const lateEntry = on !== undefined && /^\d{4}-\d{2}-\d{2}$/.test(on) && on < today(c);
     const v: Values = {
       key: crypto.randomUUID(),
-      back: safePath(c.req.query('back')),
+      back: safeBack(c, c.req.query('back')),
       type: type && (isBaseActivityType(type) || /^[a-z0-9_]{1,64}$/.test(type)) ? type : '',
       superviseeIds: pre && list.some((x) => x.id === pre) ? [pre] : list.length === 1 ? [list[0]!.id] : [],
       occurredOn: lateEntry ? on : today(c),
@@ -233,7 +235,7 @@ export const recordPages = createRouter()
     return c.html(
       <Page p={p} title={s(M.title)}>
         <h1>{s(M.title)}</h1>
-        {doneId ? <Notice text={`${s(M.saved)}${typeName(doneType, lang)}`} /> : null}
+        {doneType ? <Notice text={`${s(M.saved)}${doneType}`} /> : null}
         {lateEntry ? <p class="hint">{s(M.lateEntry)}</p> : null}
         {list.length === 0 ? (
           <p class="card">{s(M.none)}</p>
@@ -253,7 +255,7 @@ export const recordPages = createRouter()
     const f = await readForm(c);
     const v: Values = {
       key: f.get('key'),
-      back: safePath(f.get('back')),
+      back: safeBack(c, f.get('back')),
       type: f.get('type'),
       superviseeIds: f.all('superviseeId').filter(Boolean),
       occurredOn: f.get('occurredOn'),

@@ -7,6 +7,7 @@ import { revokeSession } from '../auth/sessions';
 import { appConfig } from '../config';
 import { controlDb } from '../db';
 import { createRouter } from '../lib/router';
+import { safeRedirectPath } from '../lib/safe-redirect';
 import { assignmentPages } from './assignments';
 import { compliancePages } from './compliance';
 import { dashboardRoutes } from './dashboard';
@@ -24,12 +25,6 @@ import { reportPages } from './reports';
 import { ruleSetPages } from './rule-sets';
 import { superviseePages } from './supervisees';
 import { userPages } from './users';
-
-/** Only same-site paths: an open redirect after sign-in would be a phishing aid. */
-const safeNext = (next: unknown) =>
-  typeof next === 'string' && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\')
-    ? next
-    : null;
 
 function LoginPage(props: { lang: Lang; t: T; error?: string; next?: string | null; login?: string }) {
   const { t } = props;
@@ -78,7 +73,9 @@ function LoginPage(props: { lang: Lang; t: T; error?: string; next?: string | nu
 export const signInRoutes = createRouter()
   .get('/login', (c) => {
     const lang = langOf(c);
-    return c.html(<LoginPage lang={lang} t={translator(lang)} next={safeNext(c.req.query('next'))} />);
+    return c.html(
+      <LoginPage lang={lang} t={translator(lang)} next={safeRedirectPath(c.req.query('next'), c.req.url)} />,
+    );
   })
   .post('/login', async (c) => {
     const lang = langOf(c);
@@ -86,7 +83,7 @@ export const signInRoutes = createRouter()
     const form = await c.req.parseBody();
     const login = typeof form.login === 'string' ? form.login : '';
     const password = typeof form.password === 'string' ? form.password : '';
-    const next = safeNext(form.next);
+    const next = safeRedirectPath(form.next, c.req.url);
     const cfg = appConfig(c.env);
     const result =
       login && password ? await signIn(c.env, cfg, { login, password, requestId: c.get('requestId') }) : null;

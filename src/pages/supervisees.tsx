@@ -3,7 +3,7 @@
  * level history and assignments, and the bureau's create and edit forms with field-level errors.
  */
 import { asc, eq, inArray } from 'drizzle-orm';
-import { controlDb } from '../db';
+import { controlDb, queryInChunks } from '../db';
 import { providers } from '../db/control-schema';
 import { type Ctx, countyCtx, sealLater } from '../lib/context';
 import { createRouter } from '../lib/router';
@@ -18,9 +18,11 @@ import {
   listSupervisees,
   patchSupervisee,
   presentSupervisee,
+  superviseeDetail,
+  superviseeDetails,
 } from '../supervisees/service';
 import { townships } from '../townships/schema';
-import { AssignForm, assignmentChoices } from './assignments';
+import { AssignForm, assignmentChoices, failedMessage } from './assignments';
 import type { Lang, Msg } from './i18n';
 import {
   base,
@@ -331,6 +333,7 @@ export const superviseePages = createRouter()
       }),
     ]);
     const minimal = scope.detail === 'minimal';
+    const detail = await superviseeDetails(k, scope, page.rows);
     const b = base(p);
     const nextHref = (() => {
       if (!page.nextCursor) return null;
@@ -400,7 +403,7 @@ export const superviseePages = createRouter()
                     </td>
                     {minimal ? null : (
                       <td>
-                        {r.name}
+                        {detail(r) === 'minimal' ? '' : r.name}
                         {r.keyPerson ? <span class="badge warn">{s(M.keyPerson)}</span> : null}
                       </td>
                     )}
@@ -502,9 +505,10 @@ export const superviseePages = createRouter()
     const scope = scopeOf(c);
     const k = countyCtx(c);
     const row = await findVisible(k, scope, c.req.param('id'));
+    const detail = await superviseeDetail(k, scope, row);
     const [l, shown, assigned] = await Promise.all([
       countyLookups(c),
-      presentSupervisee(k, row, scope.detail),
+      presentSupervisee(k, row, detail),
       k.db
         .select()
         .from(assignments)
@@ -513,12 +517,12 @@ export const superviseePages = createRouter()
     ]);
     sealLater(c, k.d1);
     const providerIds = [...new Set(assigned.map((a) => a.providerId))];
-    const providerNames = providerIds.length
-      ? await controlDb(c.env)
-          .select({ id: providers.id, name: providers.name, nameEn: providers.nameEn })
-          .from(providers)
-          .where(inArray(providers.id, providerIds))
-      : [];
+    const providerNames = await queryInChunks(providerIds, 0, (chunk) =>
+      controlDb(c.env)
+        .select({ id: providers.id, name: providers.name, nameEn: providers.nameEn })
+        .from(providers)
+        .where(inArray(providers.id, chunk)),
+    );
     const providerName = (id: string) => {
       const found = providerNames.find((x) => x.id === id);
       return found ? (lang === 'zh' ? found.name : (found.nameEn ?? found.name)) : id;
@@ -527,7 +531,7 @@ export const superviseePages = createRouter()
     const b = base(p);
     const canEdit = hasRole(p, 'bureau_admin', 'bureau_officer');
     const done = c.req.query('done');
-    const assignError = c.req.query('error');
+    const assignError = failedMessage(c.req.query('error'));
     const notice =
       done === 'created'
         ? s(M.created)
@@ -538,7 +542,7 @@ export const superviseePages = createRouter()
             : done === 'assigned'
               ? s(M.assigned)
               : null;
-    const title = scope.detail === 'minimal' ? row.caseNumber : `${row.name} · ${row.caseNumber}`;
+    const title = detail === 'minimal' ? row.caseNumber : `${row.name} · ${row.caseNumber}`;
     const [sections, choices] = await Promise.all([
       superviseeSections(c, p, row),
       hasRole(p, 'bureau_admin', 'bureau_officer', 'provider_admin')
@@ -559,7 +563,7 @@ export const superviseePages = createRouter()
           ) : null}
         </div>
         <Notice text={notice} />
-        {assignError ? <FormAlert p={p} message={assignError} /> : null}
+        {assignError ? <FormAlert p={p} message={s(assignError)} /> : null}
         <section class="card" aria-labelledby="facts">
           <h2 id="facts">{s(M.case)}</h2>
           <dl class="facts">
@@ -569,7 +573,7 @@ export const superviseePages = createRouter()
             <dd>{levelLabel(l, row.level, lang)}</dd>
             <dt>{s(M.sentenceType)}</dt>
             <dd>{SENTENCE_TYPES[row.sentenceType]?.[lang]}</dd>
-            {row.crimeType && scope.detail !== 'minimal' ? (
+            {row.crimeType && detail !== 'minimal' ? (
               <>
                 <dt>{s(M.crimeType)}</dt>
                 <dd>{row.crimeType}</dd>
@@ -583,13 +587,13 @@ export const superviseePages = createRouter()
             <dd>{STATUSES[row.status]?.[lang]}</dd>
             <dt>{s(M.ableToWork)}</dt>
             <dd>{row.ableToWork ? t('yes') : t('no')}</dd>
-            {scope.detail !== 'minimal' ? (
+            {detail !== 'minimal' ? (
               <>
                 <dt>{s(M.gender)}</dt>
                 <dd>{GENDERS[row.gender]?.[lang]}</dd>
                 <dt>{s(M.birthDate)}</dt>
                 <dd>{row.birthDate}</dd>
-                <dt>{scope.detail === 'full' ? s(M.idNumber) : s(M.idMasked)}</dt>
+                <dt>{detail === 'full' ? s(M.idNumber) : s(M.idMasked)}</dt>
                 <dd class="mono">{String(x.idNumber ?? x.idNumberMasked ?? '')}</dd>
                 <dt>{s(M.phone)}</dt>
                 <dd>{String(x.phone ?? '—')}</dd>
@@ -661,7 +665,10 @@ export const superviseePages = createRouter()
     const scope = scopeOf(c);
     const k = countyCtx(c);
     const row = await findVisible(k, scope, c.req.param('id'));
-    const [l, shown] = await Promise.all([countyLookups(c), presentSupervisee(k, row, scope.detail)]);
+    const [l, shown] = await Promise.all([
+      countyLookups(c),
+      presentSupervisee(k, row, await superviseeDetail(k, scope, row)),
+    ]);
     sealLater(c, k.d1);
     return c.html(
       <EditPage
@@ -680,7 +687,10 @@ export const superviseePages = createRouter()
     const row = await findVisible(k, scope, c.req.param('id'));
     const f = await readForm(c);
     const v = valuesOf(f);
-    const shown = (await presentSupervisee(k, row, scope.detail)) as Record<string, unknown>;
+    const shown = (await presentSupervisee(k, row, await superviseeDetail(k, scope, row))) as Record<
+      string,
+      unknown
+    >;
     const current = currentValues(row, shown);
     // Only what the form changed is sent, so the audit entry names the fields really edited.
     const patch: Record<string, unknown> = {};

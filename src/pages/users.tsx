@@ -1,5 +1,6 @@
 /** The county's users and their roles (bureau admin; the platform operator when onboarding). */
 import { asc, eq } from 'drizzle-orm';
+import { PASSWORD_MIN_LENGTH, PASSWORD_RULE } from '../auth/passwords';
 import { COUNTY_ROLES, ROLE_LABELS } from '../auth/roles';
 import { controlDb } from '../db';
 import { providerCounties, providers } from '../db/control-schema';
@@ -32,8 +33,8 @@ const M = {
   scope: { zh: '范围', en: 'Scope' },
   add: { zh: '添加用户或角色', en: 'Add a user or a role' },
   addHint: {
-    zh: '已有账号只需填写账号和角色；新账号还需填写姓名和初始密码（至少 12 位）。',
-    en: 'For an existing login give the login and role; a new one also needs a name and a first password (12 characters or more).',
+    zh: `已有账号只需填写账号和角色；新账号还需填写姓名和初始密码。${PASSWORD_RULE.zh}`,
+    en: `For an existing login give the login and role; a new one also needs a name and a first password. ${PASSWORD_RULE.en}`,
   },
   password: { zh: '初始密码', en: 'First password' },
   townships: { zh: '负责乡镇（司法所）', en: 'Townships (judicial office)' },
@@ -226,7 +227,14 @@ export const userPages = createRouter()
       );
     };
     const parsed = NewMember.safeParse(raw);
-    if (!parsed.success) return again(zodErrors(parsed.error));
+    if (!parsed.success) {
+      const errors = zodErrors(parsed.error);
+      // A short password reads as the hint above the form does, in the reader's language.
+      if (raw.password !== undefined && raw.password.length < PASSWORD_MIN_LENGTH) {
+        errors.password = p.s(PASSWORD_RULE);
+      }
+      return again(errors);
+    }
     try {
       await grantMembership(c, parsed.data);
     } catch (e) {

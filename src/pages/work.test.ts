@@ -7,6 +7,7 @@ import { CookieClient } from '../../test/helpers/browser-like';
 import { daysFromToday, today as todayInCounty } from '../../test/helpers/compliance';
 import { superviseeBody } from '../../test/helpers/fixtures';
 import { call, tokenFor } from '../../test/helpers/http';
+import { OFF_SITE_TARGETS } from '../../test/helpers/redirects';
 import { DEMO_PASSWORD } from '../demo/data';
 
 async function signedIn(login: string) {
@@ -173,6 +174,69 @@ describe('ledger pages', () => {
   });
 });
 
+describe('record form: where it goes back to', () => {
+  it('shows and follows only a `back` that is a path of this site', async () => {
+    const id = await served('返回对象');
+    const worker = await signedIn('provider.worker');
+    const csrf = CookieClient.csrfOf((await worker.fetch('GET', '/c/deqing/record')).text);
+    for (const back of OFF_SITE_TARGETS) {
+      const page = await worker.fetch(
+        'GET',
+        `/c/deqing/record?supervisee=${id}&back=${encodeURIComponent(back)}`,
+      );
+      expect(page.status, JSON.stringify(back)).toBe(200);
+      expect(page.text, JSON.stringify(back)).not.toContain('name="back"');
+      // Nor the ← back link (the language switch keeps the address as it is, encoded).
+      expect(page.text).not.toContain('← ');
+      const saved = await worker.fetch('POST', '/c/deqing/record', {
+        form: {
+          _csrf: csrf,
+          key: crypto.randomUUID(),
+          back,
+          type: 'phone_followup',
+          superviseeId: id,
+          occurredOn: todayInCounty(),
+          minutes: '15',
+        },
+      });
+      // Saved, and back on the record form as if no `back` had been given.
+      expect(saved.status, JSON.stringify(back)).toBe(303);
+      expect(saved.headers.get('location'), JSON.stringify(back)).toMatch(/^\/c\/deqing\/record\?done=/);
+    }
+    const kept = await worker.fetch(
+      'GET',
+      `/c/deqing/record?supervisee=${id}&back=${encodeURIComponent(`/c/deqing/supervisees/${id}`)}`,
+    );
+    expect(kept.text).toContain(`name="back" value="/c/deqing/supervisees/${id}"`);
+  });
+
+  it('sends the void form back only to a path of this site, else to the ledgers', async () => {
+    const id = await served('作废返回对象');
+    const worker = await signedIn('provider.worker');
+    const form = await worker.fetch('GET', '/c/deqing/record');
+    const recorded = await worker.fetch('POST', '/c/deqing/record', {
+      form: {
+        ...formOf(form.text),
+        type: 'education',
+        superviseeId: id,
+        occurredOn: todayInCounty(),
+        minutes: '60',
+      },
+    });
+    const activityId = new URL(`https://x${recorded.headers.get('location')}`).searchParams.get('done')!;
+    const providerAdmin = await signedIn('provider.admin');
+    const csrf = CookieClient.csrfOf((await providerAdmin.fetch('GET', '/c/deqing/ledgers')).text);
+    for (const back of OFF_SITE_TARGETS) {
+      // Without a reason: refused and sent back, nothing written.
+      const r = await providerAdmin.fetch('POST', `/c/deqing/activities/${activityId}/void`, {
+        form: { _csrf: csrf, back },
+      });
+      expect(r.status, JSON.stringify(back)).toBe(303);
+      expect(r.headers.get('location'), JSON.stringify(back)).toMatch(/^\/c\/deqing\/ledgers\?error=/);
+    }
+  });
+});
+
 describe('assignments and corrections', () => {
   it('lets the bureau assign a provider and its worker from the record page', async () => {
     const admin = await tokenFor('deqing.admin');
@@ -200,6 +264,8 @@ describe('assignments and corrections', () => {
       form: { _csrf: CookieClient.csrfOf(page.text), providerId: 'chenxi', from: '2026-03-01' },
     });
     expect(again.headers.get('location')).toContain('error=');
+    const shown = await officer.fetch('GET', again.headers.get('location')!);
+    expect(shown.text).toContain('该对象在这段时间内已安排给此社工组织');
     // A social worker may not assign.
     const worker = await signedIn('provider.worker');
     const refused = await worker.fetch('POST', `/c/deqing/supervisees/${r.body.id}/assignments`, {
@@ -233,6 +299,9 @@ describe('assignments and corrections', () => {
       form: { _csrf: csrf, back: href },
     });
     expect(noReason.headers.get('location')).toContain('error=');
+    expect((await providerAdmin.fetch('GET', noReason.headers.get('location')!)).text).toContain(
+      '请填写作废原因。',
+    );
     const voided = await providerAdmin.fetch('POST', `/c/deqing/activities/${activityId}/void`, {
       form: { _csrf: csrf, back: href, [`reason-${activityId}`]: '重复录入' },
     });

@@ -5,6 +5,7 @@
  */
 import { inArray } from 'drizzle-orm';
 import { contracts } from '../contracts/schema';
+import { queryInChunks } from '../db/chunks';
 import { type Ctx, countyCtx } from '../lib/context';
 import type { ExportTable, Lang } from '../transfer/export';
 import { allPages, col, labelOf, providerNames } from '../transfer/list-export';
@@ -38,13 +39,13 @@ export async function paymentExport(
   });
   const ids = [...new Set(items.map((p) => p.contractId))];
   const contract = new Map<string, { title: string | null; providerId: string }>();
-  for (let i = 0; i < ids.length; i += 90) {
-    const rows = await k.db
+  const found = await queryInChunks(ids, 0, (chunk) =>
+    k.db
       .select({ id: contracts.id, title: contracts.title, providerId: contracts.providerId })
       .from(contracts)
-      .where(inArray(contracts.id, ids.slice(i, i + 90)));
-    for (const r of rows) contract.set(r.id, r);
-  }
+      .where(inArray(contracts.id, chunk)),
+  );
+  for (const r of found) contract.set(r.id, r);
   const provider = await providerNames(
     c,
     [...contract.values()].map((x) => x.providerId),

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { call, freshLogin, tokenFor } from '../../test/helpers/http';
+import { PASSWORD_MIN_LENGTH, PASSWORD_RULE } from '../auth/passwords';
 
 const admin = () => tokenFor('deqing.admin');
 
@@ -37,6 +38,21 @@ describe('county users and memberships', () => {
     });
     const login = await freshLogin('deqing.office.qianyuan', 'a-long-password-1');
     expect(login.status).toBe(200);
+  });
+
+  it("holds a new password to the one rule, and says it in the rule's words", async () => {
+    const body = { displayName: '密码规则', role: 'bureau_officer' };
+    const short = await call('POST', '/api/v1/counties/deqing/users', {
+      token: await admin(),
+      body: { ...body, login: 'rule.short', password: 'x'.repeat(PASSWORD_MIN_LENGTH - 1) },
+    });
+    expect(short.status).toBe(400);
+    expect(short.body.errors[0]).toMatchObject({ path: 'password', message: PASSWORD_RULE.en });
+    const enough = await call('POST', '/api/v1/counties/deqing/users', {
+      token: await admin(),
+      body: { ...body, login: 'rule.enough', password: 'x'.repeat(PASSWORD_MIN_LENGTH) },
+    });
+    expect(enough.status).toBe(201);
   });
 
   it('adds an existing user to the county without touching their password', async () => {

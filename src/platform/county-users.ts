@@ -6,7 +6,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { and, eq, inArray } from 'drizzle-orm';
 import { auditValues } from '../audit/audit';
-import { hashPassword, PASSWORD_MIN_LENGTH } from '../auth/passwords';
+import { hashPassword, PASSWORD_MIN_LENGTH, PASSWORD_RULE } from '../auth/passwords';
 import { COUNTY_ROLES, type CountyRole, PROVIDER_ROLES } from '../auth/roles';
 import { MembershipSchema } from '../auth/routes';
 import { normalizeLogin, publicUser } from '../auth/service';
@@ -37,7 +37,7 @@ export const NewMember = z.strictObject({
     .max(64)
     .regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dots, dashes and underscores'),
   displayName: z.string().trim().min(1).max(50).optional(),
-  password: z.string().min(PASSWORD_MIN_LENGTH).max(200).optional(),
+  password: z.string().min(PASSWORD_MIN_LENGTH, PASSWORD_RULE.en).max(200).optional(),
   ...Scope,
 });
 

@@ -1,6 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { call, tokenFor } from '../../test/helpers/http';
+import { waitFor } from '../../test/helpers/wait';
 import { withCreditCheck } from '../lib/validators';
 
 const operator = () => tokenFor('platform.operator');
@@ -149,6 +150,13 @@ describe('providers (platform operator)', () => {
     }>();
     expect(JSON.parse(row!.detail)).toEqual({ fields: ['contactName'] });
     expect(row!.detail).not.toContain('王社工');
+    // Verification no longer seals (ADR 0005): edit the entry once the write path's seal has run.
+    await waitFor(() =>
+      env.CONTROL_DB.prepare('SELECT hash FROM audit_log WHERE seq = ?')
+        .bind(row!.seq)
+        .first<{ hash: string | null }>()
+        .then((r) => r?.hash),
+    );
     await env.CONTROL_DB.prepare("UPDATE audit_log SET action = 'provider.read' WHERE seq = ?")
       .bind(row!.seq)
       .run();

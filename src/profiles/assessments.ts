@@ -1,6 +1,7 @@
 /**
- * Risk and psychological assessments (风险评估, 心理评估) of a supervisee: the result in plain
- * text (what a level change or a service plan rests on), the practitioner's notes encrypted.
+ * Risk and psychological assessments (风险评估, 心理评估) of a supervisee: the result (what a
+ * level change or a service plan rests on) and the practitioner's notes, both encrypted (ADR
+ * 0403); evaluators see neither.
  */
 import { and, desc, eq, lt, or, type SQL } from 'drizzle-orm';
 import { fieldCrypto } from '../crypto/fields';
@@ -15,21 +16,28 @@ export type AssessmentKind = (typeof ASSESSMENT_KINDS)[number];
 
 type AssessmentRow = typeof assessments.$inferSelect;
 
-const ref = (id: string) => ({ table: 'assessments', column: 'notes_enc', rowId: id });
+const ref = (id: string, column: 'notes_enc' | 'result_enc' = 'notes_enc') => ({
+  table: 'assessments',
+  column,
+  rowId: id,
+});
 const crypto = (k: CountyCtx) => fieldCrypto(k.dataKeySecret, k.county.slug);
 
-/** Evaluators see minimised data: never the notes. */
+/** Evaluators see minimised data: neither the result nor the notes (issue #11). */
 export const seesNotes = (detail: Detail) => detail !== 'minimal';
 
-const shape = (r: AssessmentRow) => ({
+/** What an evaluator sees of an assessment: that one of this kind was made, when and by whom. */
+const minimised = (r: AssessmentRow) => ({
   id: r.id,
   superviseeId: r.superviseeId,
   kind: r.kind,
   assessedOn: r.assessedOn,
-  result: r.result,
   assessedBy: r.assessedBy,
   createdAt: r.createdAt,
 });
+
+/** The full item: `result` of a row written before results were encrypted reads as null. */
+const shape = (r: AssessmentRow, result: string | null) => ({ ...minimised(r), result });
 
 export async function addAssessment(
   k: CountyCtx,
@@ -39,7 +47,9 @@ export async function addAssessment(
   if (input.assessedOn > k.today)
     throw invalid([{ path: 'assessedOn', message: 'must not be in the future' }]);
   const id = newId();
-  const notesEnc = input.notes ? await (await crypto(k)).encrypt(input.notes, ref(id)) : null;
+  const c = await crypto(k);
+  const resultEnc = await c.encrypt(input.result, ref(id, 'result_enc'));
+  const notesEnc = input.notes ? await c.encrypt(input.notes, ref(id)) : null;
   const [inserted] = await k.db.batch([
     k.db
       .insert(assessments)
@@ -48,7 +58,7 @@ export async function addAssessment(
         superviseeId: supervisee.id,
         kind: input.kind,
         assessedOn: input.assessedOn,
-        result: input.result,
+        resultEnc,
         notesEnc,
         assessedBy: k.actorUserId,
       })
@@ -60,12 +70,12 @@ export async function addAssessment(
       detail: { assessmentId: id, kind: input.kind, notes: notesEnc !== null },
     }),
   ]);
-  return { ...shape(inserted[0]!), notes: input.notes ?? null };
+  return { ...shape(inserted[0]!, input.result), notes: input.notes ?? null };
 }
 
 /**
- * A page of assessments, newest first (cursor: the last item's `assessedOn` and id). Notes are
- * decrypted for roles that may see them; one audit entry records the read.
+ * A page of assessments, newest first (cursor: the last item's `assessedOn` and id). Results
+ * and notes are decrypted for roles that may see them; one audit entry records the read.
  */
 export async function listAssessments(
   k: CountyCtx,
@@ -94,22 +104,26 @@ export async function listAssessments(
   const page = rows.slice(0, f.limit);
   const last = page.at(-1);
   const nextCursor = rows.length > f.limit && last ? `${last.assessedOn}~${last.id}` : null;
-  if (!seesNotes(detail)) return { items: page.map(shape), nextCursor };
+  if (!seesNotes(detail)) return { items: page.map(minimised), nextCursor };
 
   const c = await crypto(k);
   const items = await Promise.all(
     page.map(async (r) => ({
-      ...shape(r),
+      ...shape(r, r.resultEnc ? await c.decrypt(r.resultEnc, ref(r.id, 'result_enc')) : null),
       notes: r.notesEnc ? await c.decrypt(r.notesEnc, ref(r.id)) : null,
     })),
   );
-  const decrypted = page.filter((r) => r.notesEnc).length;
+  const decrypted = page.filter((r) => r.notesEnc || r.resultEnc).length;
   if (decrypted > 0) {
+    const fields = [
+      ...(page.some((r) => r.resultEnc) ? ['result'] : []),
+      ...(page.some((r) => r.notesEnc) ? ['notes'] : []),
+    ];
     await countyAudit(k, {
       action: 'assessment.read_personal',
       targetType: 'supervisee',
       targetId: supervisee.id,
-      detail: { fields: ['notes'], assessments: decrypted },
+      detail: { fields, assessments: decrypted },
     });
   }
   return { items, nextCursor };

@@ -202,6 +202,41 @@ describe('the profile archive (信息档案)', () => {
 });
 
 describe('assessments', () => {
+  it('stores the result only as ciphertext bound to its row and column: moved, it no longer opens', async () => {
+    const id = await supervisee();
+    const token = await tokenFor('deqing.admin');
+    const a = await call('POST', `${base}/${id}/assessments`, {
+      token,
+      body: { kind: 'risk', assessedOn: '2026-03-01', result: '高风险：有再犯迹象' },
+    });
+    const b = await call('POST', `${base}/${id}/assessments`, {
+      token,
+      body: { kind: 'risk', assessedOn: '2026-03-02', result: '低风险', notes: '情绪稳定' },
+    });
+    expect([a.status, b.status]).toEqual([201, 201]);
+    expect(a.body.result).toBe('高风险：有再犯迹象');
+    const raw = await db()
+      .prepare('SELECT result_enc, notes_enc FROM assessments WHERE id = ?')
+      .bind(b.body.id)
+      .first<{ result_enc: string; notes_enc: string }>();
+    // Into another row, or into the notes column of its own row: both fail rather than lie.
+    await db()
+      .prepare('UPDATE assessments SET result_enc = ? WHERE id = ?')
+      .bind(raw!.result_enc, a.body.id)
+      .run();
+    const moved = await call('GET', `${base}/${id}/assessments`, { token });
+    expect(moved.status).toBe(500);
+    expect(moved.text).not.toContain('低风险');
+    await db()
+      .prepare('UPDATE assessments SET result_enc = ?, notes_enc = ? WHERE id = ?')
+      .bind(raw!.notes_enc, raw!.result_enc, b.body.id)
+      .run();
+    await db().prepare('DELETE FROM assessments WHERE id = ?').bind(a.body.id).run();
+    const swapped = await call('GET', `${base}/${id}/assessments`, { token });
+    expect(swapped.status).toBe(500);
+    expect(swapped.text).not.toContain('情绪稳定');
+  });
+
   const assessment = (patch: Record<string, unknown> = {}) => ({
     kind: 'psychological',
     assessedOn: '2026-02-10',
@@ -220,6 +255,9 @@ describe('assessments', () => {
     expect(r.body).toMatchObject({ ...assessment(), superviseeId: id, assessedBy: 'u-provider-worker' });
     const raw = await db().prepare('SELECT * FROM assessments WHERE id = ?').bind(r.body.id).first();
     expect(JSON.stringify(raw)).not.toContain('失眠');
+    expect(JSON.stringify(raw)).not.toContain('焦虑');
+    expect(raw).not.toHaveProperty('result');
+    expect(raw!.result_enc).toMatch(/^v1\./);
     for (const login of ['deqing.admin', 'provider.worker', 'deqing.office.wukang']) {
       const list = await call('GET', `${base}/${id}/assessments`, { token: await tokenFor(login) });
       expect(list.status).toBe(200);
@@ -235,18 +273,31 @@ describe('assessments', () => {
     expect(JSON.stringify(audit.results)).not.toContain('失眠');
   });
 
-  it('gives an evaluator the results without the notes', async () => {
+  it('gives an evaluator neither the results nor the notes, in any format (issue #11)', async () => {
     const id = await supervisee();
     await call('POST', `${base}/${id}/assessments`, {
       token: await tokenFor('deqing.admin'),
       body: assessment(),
     });
-    const r = await call('GET', `${base}/${id}/assessments`, { token: await tokenFor('deqing.evaluator') });
+    const evaluator = await tokenFor('deqing.evaluator');
+    const r = await call('GET', `${base}/${id}/assessments`, { token: evaluator });
     expect(r.status).toBe(200);
-    expect(r.body.items[0].result).toBe(assessment().result);
+    expect(r.body.items[0]).toMatchObject({ kind: 'psychological', assessedOn: '2026-02-10' });
+    expect(r.body.items[0]).not.toHaveProperty('result');
     expect(r.body.items[0]).not.toHaveProperty('notes');
     expect(r.text).not.toContain('失眠');
+    expect(r.text).not.toContain('焦虑');
+    // Asking for a download gives no other answer: the same minimised JSON, or a refusal.
+    for (const format of ['csv', 'xlsx']) {
+      const d = await call('GET', `${base}/${id}/assessments?format=${format}`, { token: evaluator });
+      expect(d.status).toBeLessThan(500);
+      expect(d.text).not.toContain('焦虑');
+      expect(d.text).not.toContain('失眠');
+    }
     expect(await auditCount('assessment.read_personal', id)).toBe(0);
+    // The bureau still reads the result.
+    const bureau = await call('GET', `${base}/${id}/assessments`, { token: await tokenFor('deqing.admin') });
+    expect(bureau.body.items[0].result).toBe(assessment().result);
   });
 
   it('lists newest first, by kind, a page at a time', async () => {
@@ -275,8 +326,14 @@ describe('assessments', () => {
     expect(second.body.nextCursor).toBeNull();
     const risks = await call('GET', `${base}/${id}/assessments?kind=risk`, { token });
     expect(risks.body.items.map((a: { kind: string }) => a.kind)).toEqual(['risk', 'risk']);
-    // No notes anywhere: nothing decrypted, nothing audited as a read.
-    expect(await auditCount('assessment.read_personal', id)).toBe(0);
+    // No notes anywhere: what was decrypted is the (encrypted, ADR 0403) result only, and each
+    // of the three reads is audited once, by field name.
+    expect(await auditCount('assessment.read_personal', id)).toBe(3);
+    const { results } = await db()
+      .prepare("SELECT detail FROM audit_log WHERE action = 'assessment.read_personal' AND target_id = ?")
+      .bind(id)
+      .all<{ detail: string }>();
+    expect(results.map((r) => JSON.parse(r.detail).fields)).toEqual([['result'], ['result'], ['result']]);
   });
 
   it('refuses a future date, an unknown kind and a missing result; and callers out of scope', async () => {

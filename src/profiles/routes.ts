@@ -4,7 +4,7 @@ import { etag, parseIfMatch } from '../lib/etag';
 import { createRouter } from '../lib/router';
 import { CivilDate, CountyParam, jsonBody, jsonResponse, problemDoc, STANDARD_ERRORS } from '../lib/schemas';
 import { requireSuperviseeScope } from '../supervisees/access';
-import { findVisible } from '../supervisees/service';
+import { findVisible, superviseeDetail } from '../supervisees/service';
 import { ASSESSMENT_KINDS, addAssessment, listAssessments } from './assessments';
 import { readProfile, writeProfile } from './profile';
 
@@ -53,12 +53,14 @@ const Assessment = z
     superviseeId: z.string(),
     kind: z.enum(ASSESSMENT_KINDS),
     assessedOn: z.string(),
-    result: z.string(),
+    result: z.string().nullable().optional(),
     notes: z.string().nullable().optional(),
     assessedBy: z.string().nullable(),
     createdAt: z.string(),
   })
-  .openapi('Assessment', { description: '`notes` is absent for evaluators.' });
+  .openapi('Assessment', {
+    description: '`result` and `notes` are absent for evaluators (minimised data, ADR 0007).',
+  });
 
 const IdParam = CountyParam.extend({ id: z.string().openapi({ param: { name: 'id', in: 'path' } }) });
 
@@ -81,7 +83,7 @@ export const profileRoutes = createRouter()
       const scope = scopeOf(c);
       const k = countyCtx(c);
       const supervisee = await findVisible(k, scope, c.req.valid('param').id);
-      const out = await readProfile(k, supervisee, scope.detail);
+      const out = await readProfile(k, supervisee, await superviseeDetail(k, scope, supervisee));
       sealLater(c, k.d1);
       c.header('etag', etag(out.version, PROFILE));
       return c.json(out, 200);
@@ -142,7 +144,8 @@ export const profileRoutes = createRouter()
       const scope = scopeOf(c);
       const k = countyCtx(c);
       const supervisee = await findVisible(k, scope, c.req.valid('param').id);
-      const out = await listAssessments(k, supervisee, scope.detail, c.req.valid('query'));
+      const detail = await superviseeDetail(k, scope, supervisee);
+      const out = await listAssessments(k, supervisee, detail, c.req.valid('query'));
       sealLater(c, k.d1);
       return c.json(out, 200);
     },

@@ -6,7 +6,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { and, asc, eq, inArray } from 'drizzle-orm';
 import { auditValues } from '../audit/audit';
-import { controlDb } from '../db';
+import { controlDb, queryInChunks } from '../db';
 import { platformAuditLog, providerCounties, providerQualifications, providers } from '../db/control-schema';
 import { auditBy, type Ctx, countyAudit, countyCtx, sealLater } from '../lib/context';
 import { newId } from '../lib/ids';
@@ -93,10 +93,13 @@ function checkOwnProvider(c: Ctx, providerId: string) {
 
 export async function verificationsOf(c: Ctx, qualificationIds: string[]) {
   if (qualificationIds.length === 0) return new Map<string, VerificationRow>();
-  const rows = await c.var.countyDb
-    .select()
-    .from(qualificationVerifications)
-    .where(inArray(qualificationVerifications.qualificationId, qualificationIds));
+  // A provider may hold any number of documents: one look-up per chunk of ids.
+  const rows = await queryInChunks(qualificationIds, 0, (chunk) =>
+    c.var.countyDb
+      .select()
+      .from(qualificationVerifications)
+      .where(inArray(qualificationVerifications.qualificationId, chunk)),
+  );
   return new Map(rows.map((r) => [r.qualificationId, r]));
 }
 

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { inArray } from 'drizzle-orm';
-import { controlDb } from '../db';
+import { controlDb, queryInChunks } from '../db';
 import { providers } from '../db/control-schema';
 import { type Ctx, countyCtx } from '../lib/context';
 import { forbidden, invalid } from '../lib/problem';
@@ -83,13 +83,13 @@ async function groupNames(c: Ctx, groupBy: GroupBy | undefined, items: Statistic
   const names = new Map<string | null, string>();
   if (groupBy === 'provider') {
     const ids = [...new Set(items.flatMap((i) => (i.providerId ? [i.providerId] : [])))];
-    for (let i = 0; i < ids.length; i += 90) {
-      const rows = await controlDb(c.env)
+    const rows = await queryInChunks(ids, 0, (chunk) =>
+      controlDb(c.env)
         .select({ id: providers.id, name: providers.name })
         .from(providers)
-        .where(inArray(providers.id, ids.slice(i, i + 90)));
-      for (const r of rows) names.set(r.id, r.name);
-    }
+        .where(inArray(providers.id, chunk)),
+    );
+    for (const r of rows) names.set(r.id, r.name);
     names.set(null, '司法局／司法所');
   }
   if (groupBy === 'township') {

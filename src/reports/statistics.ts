@@ -6,8 +6,9 @@
  * Besides API.md's fields each item carries what the case study's 三(一) table needs:
  * key-person person-times (重点对象, as flagged on the activity's day) and distinct persons.
  */
-import { and, eq, gte, inArray, lte, or, type SQL, sql } from 'drizzle-orm';
+import { and, eq, gte, lte, or, type SQL, sql } from 'drizzle-orm';
 import { activities, activityParticipants, customActivityTypes } from '../activities/schema';
+import { inJsonList } from '../db/chunks';
 import type { CountyDb } from '../env';
 import { ACTIVITY_TYPE_LABELS, BASE_ACTIVITY_TYPES, isBaseActivityType } from '../rules';
 import type { ReportScope } from './scope';
@@ -37,8 +38,10 @@ export type StatisticsItem = {
 function scopeCondition(scope: ReportScope): SQL | undefined {
   if (scope.all) return undefined;
   const parts: SQL[] = [];
-  if (scope.townshipIds.length) parts.push(inArray(activities.townshipId, scope.townshipIds));
-  if (scope.providerIds.length) parts.push(inArray(activities.providerId, scope.providerIds));
+  // One JSON parameter a list (src/db/chunks.ts inJsonList): a membership carries up to 100
+  // townships, beside the report's dates and types.
+  if (scope.townshipIds.length) parts.push(inJsonList(activities.townshipId, scope.townshipIds));
+  if (scope.providerIds.length) parts.push(inJsonList(activities.providerId, scope.providerIds));
   return parts.length ? or(...parts) : sql`0`;
 }
 

@@ -3,8 +3,9 @@
  * reporting role gets the count within its scope; names only go to roles that see supervisees
  * by name (bureau, office, provider), and only for the supervisees they may see.
  */
-import { and, asc, eq, inArray, isNotNull, lte, or, type SQL, sql } from 'drizzle-orm';
+import { and, asc, eq, isNotNull, lte, or, type SQL, sql } from 'drizzle-orm';
 import type { Membership } from '../auth/roles';
+import { inJsonList } from '../db/chunks';
 import type { CountyDb } from '../env';
 import {
   servedByProviders,
@@ -17,7 +18,8 @@ import type { ReportScope } from './scope';
 function countCondition(scope: ReportScope): SQL | undefined {
   if (scope.all) return undefined;
   const parts: SQL[] = [];
-  if (scope.townshipIds.length) parts.push(inArray(supervisees.townshipId, scope.townshipIds));
+  // One JSON parameter (src/db/chunks.ts inJsonList): the statement carries the scope twice.
+  if (scope.townshipIds.length) parts.push(inJsonList(supervisees.townshipId, scope.townshipIds));
   if (scope.providerIds.length) parts.push(sql`${supervisees.id} IN ${servedByProviders(scope.providerIds)}`);
   return parts.length ? or(...parts) : sql`0`;
 }

@@ -15,7 +15,7 @@ import { townships } from '../townships/schema';
 import type { ExportColumn, ExportTable, Lang } from '../transfer/export';
 import { SENTENCE_TYPE_LABELS } from '../transfer/values';
 import type { SuperviseeScope } from './access';
-import { type ListFilter, listSupervisees } from './service';
+import { type ListFilter, listSupervisees, superviseeDetails } from './service';
 
 /** An export that large is a sign the filters are wrong; the console pages instead. */
 export const EXPORT_MAX_ROWS = 20_000;
@@ -59,8 +59,11 @@ export async function superviseeExport(
   ]);
   const townName = new Map(towns.map((t) => [t.id, lang === 'zh' ? t.name : (t.nameEn ?? t.name)]));
   const levelLabel = new Map((rules?.ruleSet.levels ?? []).map((l) => [l.code, l.label ?? l.code]));
-  const full = scope.detail === 'full';
-  const named = scope.detail !== 'minimal';
+  // Columns for the widest detail among the rows; each row's cells at its own detail (ADR 0007).
+  const detailOf = await superviseeDetails(k, scope, rows);
+  const details = new Map(rows.map((r) => [r.id, detailOf(r)]));
+  const full = rows.length ? [...details.values()].includes('full') : scope.detail === 'full';
+  const named = rows.length ? [...details.values()].some((d) => d !== 'minimal') : scope.detail !== 'minimal';
 
   const columns = [
     col('caseNumber', '案件编号', 'Case number'),
@@ -82,14 +85,15 @@ export async function superviseeExport(
   ];
 
   const crypto = full ? await fieldCrypto(k.dataKeySecret, k.county.slug) : null;
+  const inFull = (id: string) => details.get(id) === 'full';
   const open = (id: string, blob: string | null, column: string) =>
-    blob && crypto ? crypto.decrypt(blob, { table: 'supervisees', column, rowId: id }) : null;
+    blob && crypto && inFull(id) ? crypto.decrypt(blob, { table: 'supervisees', column, rowId: id }) : null;
   const out = await Promise.all(
     rows.map(async (r) => ({
       caseNumber: r.caseNumber,
-      name: named ? r.name : null,
+      name: details.get(r.id) !== 'minimal' ? r.name : null,
       gender: lang === 'zh' ? (r.gender === 'male' ? '男' : '女') : r.gender,
-      birthDate: full ? r.birthDate : null,
+      birthDate: inFull(r.id) ? r.birthDate : null,
       idNumber: await open(r.id, r.idNumberEnc, 'id_number_enc'),
       township: townName.get(r.townshipId) ?? r.townshipId,
       sentenceType: lang === 'zh' ? SENTENCE_TYPE_LABELS[r.sentenceType] : r.sentenceType,
@@ -107,7 +111,7 @@ export async function superviseeExport(
 
   if (full && rows.length) {
     const exportId = newId();
-    const ids = rows.map((r) => r.id);
+    const ids = rows.filter((r) => inFull(r.id)).map((r) => r.id);
     const entries = [];
     for (let i = 0; i < ids.length; i += AUDIT_IDS) {
       entries.push(

@@ -2,12 +2,12 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { fieldCrypto } from '../crypto/fields';
 import { type Ctx, countyCtx, sealLater } from '../lib/context';
 import { etag, parseIfMatch } from '../lib/etag';
-import { forbidden } from '../lib/problem';
+import { forbidden, Problem } from '../lib/problem';
 import { createRouter } from '../lib/router';
 import { CivilDate, CountyParam, jsonBody, jsonResponse, problemDoc, STANDARD_ERRORS } from '../lib/schemas';
 import { isValidIdNumber } from '../lib/validators';
 import { ExportQuery, exportTable, langOf, listOrExport, wantsExport } from '../transfer/export';
-import { requireSuperviseeScope } from './access';
+import { requireSuperviseeScope, scopeAtLeast } from './access';
 import { superviseeExport } from './export';
 import {
   addLevel,
@@ -17,6 +17,8 @@ import {
   listSupervisees,
   patchSupervisee,
   presentSupervisee,
+  superviseeDetail,
+  superviseeDetails,
 } from './service';
 
 const SENTENCE_TYPES = ['control', 'probation', 'parole', 'temporary_release'] as const;
@@ -142,7 +144,9 @@ export const superviseeRoutes = createRouter()
       const q = c.req.valid('query');
       const scope = scopeOf(c);
       const k = countyCtx(c);
-      if (q.idNumber && scope.detail !== 'full') throw forbidden('Your role may not look up by ID number.');
+      // Look-up by ID number is for full-detail roles, among the supervisees they see in full.
+      const full = q.idNumber ? scopeAtLeast(scope, 'full') : scope;
+      if (!full) throw forbidden('Your role may not look up by ID number.');
       const idNumberHash = q.idNumber
         ? await (await fieldCrypto(k.dataKeySecret, k.county.slug)).lookupHash(q.idNumber, ID_NUMBER_PURPOSE)
         : undefined;
@@ -155,22 +159,22 @@ export const superviseeRoutes = createRouter()
         idNumberHash,
       };
       if (wantsExport(q.format)) {
-        const table = await superviseeExport(k, scope, filter, langOf(c));
+        const table = await superviseeExport(k, full, filter, langOf(c));
         sealLater(c, k.d1);
         return exportTable(c, table, q.format);
       }
-      const { rows, nextCursor } = await listSupervisees(k, scope, {
+      const { rows, nextCursor } = await listSupervisees(k, full, {
         ...filter,
         cursor: q.cursor,
         limit: q.limit,
       });
-      const minimal = scope.detail === 'minimal';
+      const detail = await superviseeDetails(k, full, rows);
       return c.json(
         {
           items: rows.map((r) => ({
             id: r.id,
             caseNumber: r.caseNumber,
-            ...(minimal ? {} : { name: r.name }),
+            ...(detail(r) === 'minimal' ? {} : { name: r.name }),
             gender: r.gender,
             townshipId: r.townshipId,
             sentenceType: r.sentenceType,
@@ -201,7 +205,7 @@ export const superviseeRoutes = createRouter()
       const scope = scopeOf(c);
       const k = countyCtx(c);
       const row = await findVisible(k, scope, c.req.valid('param').id);
-      const out = await presentSupervisee(k, row, scope.detail);
+      const out = await presentSupervisee(k, row, await superviseeDetail(k, scope, row));
       sealLater(c, k.d1);
       c.header('etag', etag(row.version));
       return c.json(out, 200);
@@ -212,7 +216,8 @@ export const superviseeRoutes = createRouter()
       method: 'patch',
       path: '/api/v1/counties/{county}/supervisees/{id}',
       tags: ['Supervisees'],
-      summary: 'Update fields; send If-Match with the ETag you read to be refused (412) when stale',
+      summary:
+        'Update fields; If-Match with the ETag you read is required (428 without it), and a stale one is refused (412)',
       request: {
         params: IdParam,
         body: jsonBody(SuperviseePatch),
@@ -221,6 +226,7 @@ export const superviseeRoutes = createRouter()
       responses: {
         200: jsonResponse('Updated', Supervisee),
         412: problemDoc('Stale: changed since read'),
+        428: problemDoc('If-Match missing: read the record and send its ETag'),
         ...STANDARD_ERRORS,
       },
     }),
@@ -232,8 +238,17 @@ export const superviseeRoutes = createRouter()
       const scope = scopeOf(c);
       const k = countyCtx(c);
       const row = await findVisible(k, scope, c.req.valid('param').id);
-      const updated = await patchSupervisee(k, row, patch, parseIfMatch(c.req.header('if-match')));
-      const out = await presentSupervisee(k, updated, scope.detail);
+      // ADR 0008: a supervisee is changed only against the version its writer read.
+      const expected = parseIfMatch(c.req.header('if-match'));
+      if (expected === null) {
+        throw new Problem(
+          428,
+          'Send If-Match with the ETag of the record you read (GET it first), so that no one else’s change is lost.',
+          { errors: [{ path: 'If-Match', message: 'required' }] },
+        );
+      }
+      const updated = await patchSupervisee(k, row, patch, expected);
+      const out = await presentSupervisee(k, updated, await superviseeDetail(k, scope, updated));
       sealLater(c, k.d1);
       c.header('etag', etag(updated.version));
       return c.json(out, 200);

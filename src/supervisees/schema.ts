@@ -104,7 +104,11 @@ export const superviseeProfiles = sqliteTable(
   (t) => [index('supervisee_profiles_volunteer').on(t.volunteerSince)],
 );
 
-/** Risk and psychological assessments; psychological notes are encrypted. */
+/**
+ * Risk and psychological assessments; the result and the notes are encrypted (ADR 0403). The
+ * result is always written; the column is nullable only because SQLite cannot add a NOT NULL
+ * column without a default to an existing table.
+ */
 export const assessments = sqliteTable(
   'assessments',
   {
@@ -114,7 +118,7 @@ export const assessments = sqliteTable(
       .references(() => supervisees.id),
     kind: text('kind', { enum: ['risk', 'psychological'] }).notNull(),
     assessedOn: text('assessed_on').notNull(),
-    result: text('result').notNull(),
+    resultEnc: text('result_enc'),
     notesEnc: text('notes_enc'),
     assessedBy: text('assessed_by'),
     createdAt: createdAt(),

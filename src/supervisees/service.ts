@@ -2,16 +2,26 @@
  * Supervisees: creation with their first level and flags, reads shaped by the caller's scope,
  * partial updates under optimistic concurrency, and effective-dated level changes.
  */
-import { and, asc, eq, gt, like, or, type SQL, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, or, type SQL, sql } from 'drizzle-orm';
 import { fieldCrypto } from '../crypto/fields';
 import { batchAssert, isGuardFailure } from '../db/guard';
 import { type CountyCtx, countyAudit } from '../lib/context';
 import { newId } from '../lib/ids';
+import { contains } from '../lib/like';
 import { conflict, invalid, notFound, Problem } from '../lib/problem';
 import { nowInstant } from '../lib/time';
 import { ruleSetOn } from '../rule-sets/service';
 import { townships } from '../townships/schema';
-import { type Detail, type SuperviseeScope, scopeCondition, visibleById } from './access';
+import {
+  type Detail,
+  detailOf,
+  needsServed,
+  type SuperviseeScope,
+  scopeAtLeast,
+  scopeCondition,
+  servedByProviders,
+  visibleById,
+} from './access';
 import { type SuperviseeRow, superviseeFlags, superviseeLevels, supervisees } from './schema';
 
 export type SentenceType = SuperviseeRow['sentenceType'];
@@ -129,6 +139,34 @@ export async function createSupervisee(k: CountyCtx, input: NewSupervisee): Prom
   }
 }
 
+/**
+ * Each supervisee's own detail for the scope (`detailOf`). Only a minimised view of everyone
+ * combined with a provider role needs to know whom the provider serves: one query, then.
+ */
+export async function superviseeDetails(
+  k: Pick<CountyCtx, 'db'>,
+  scope: SuperviseeScope,
+  rows: readonly { id: string; townshipId: string }[],
+): Promise<(row: { id: string; townshipId: string }) => Detail> {
+  if (!needsServed(scope) || rows.length === 0) return (r) => detailOf(scope, r);
+  const served = new Set(
+    (
+      await k.db
+        .select({ id: supervisees.id })
+        .from(supervisees)
+        .where(sql`${supervisees.id} IN ${servedByProviders(scope.providerIds ?? [])}`)
+    ).map((r) => r.id),
+  );
+  return (r) => detailOf(scope, r, served.has(r.id));
+}
+
+/** One supervisee's detail for the scope. */
+export const superviseeDetail = async (
+  k: Pick<CountyCtx, 'db'>,
+  scope: SuperviseeScope,
+  row: { id: string; townshipId: string },
+) => (await superviseeDetails(k, scope, [row]))(row);
+
 export async function findVisible(k: CountyCtx, scope: SuperviseeScope, id: string): Promise<SuperviseeRow> {
   const row = (await k.db.select().from(supervisees).where(visibleById(scope, id)).limit(1))[0];
   if (!row) throw notFound('supervisee');
@@ -216,14 +254,17 @@ export type SuperviseePatch = Partial<{
   address: string | null;
 }>;
 
-/** Applies a partial update; `expectedVersion` (from If-Match) makes a stale write fail with 412. */
+/**
+ * Applies a partial update against the version the writer read (the API's If-Match, the page
+ * form's hidden version: ADR 0008); a stale one fails with 412.
+ */
 export async function patchSupervisee(
   k: CountyCtx,
   row: SuperviseeRow,
   patch: SuperviseePatch,
-  expectedVersion: number | null,
+  expectedVersion: number,
 ): Promise<SuperviseeRow> {
-  if (expectedVersion !== null && expectedVersion !== row.version) {
+  if (expectedVersion !== row.version) {
     throw new Problem(412, 'The record changed since you read it; reload and apply your change again.');
   }
   const termStart = patch.termStart ?? row.termStart;
@@ -333,6 +374,21 @@ export type ListFilter = {
   limit: number;
 };
 
+/**
+ * By case number, and by name among the supervisees the caller sees by name: a minimised view
+ * (an evaluator's) finds no one by name, so a search cannot tell whether a name is on record.
+ */
+function searchCondition(scope: SuperviseeScope, q: string): SQL | undefined {
+  const named = scopeAtLeast(scope, 'provider');
+  const byName =
+    named === scope
+      ? contains(supervisees.name, q)
+      : named
+        ? and(scopeCondition(named), contains(supervisees.name, q))
+        : undefined;
+  return or(byName, contains(supervisees.caseNumber, q));
+}
+
 export async function listSupervisees(k: CountyCtx, scope: SuperviseeScope, f: ListFilter) {
   const conditions: (SQL | undefined)[] = [
     scopeCondition(scope),
@@ -341,7 +397,7 @@ export async function listSupervisees(k: CountyCtx, scope: SuperviseeScope, f: L
     f.keyPerson !== undefined ? eq(supervisees.keyPerson, f.keyPerson) : undefined,
     f.status ? eq(supervisees.status, f.status) : undefined,
     f.idNumberHash ? eq(supervisees.idNumberHash, f.idNumberHash) : undefined,
-    f.q ? or(like(supervisees.name, `%${f.q}%`), like(supervisees.caseNumber, `%${f.q}%`)) : undefined,
+    f.q ? searchCondition(scope, f.q) : undefined,
     f.cursor ? gt(supervisees.caseNumber, f.cursor) : undefined,
   ];
   const rows = await k.db

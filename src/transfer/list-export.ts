@@ -4,7 +4,7 @@
  * which is what a bureau clerk expects to read in Excel.
  */
 import { asc, inArray } from 'drizzle-orm';
-import { controlDb } from '../db';
+import { controlDb, queryInChunks } from '../db';
 import { providers } from '../db/control-schema';
 import type { Ctx } from '../lib/context';
 import { invalid } from '../lib/problem';
@@ -67,12 +67,12 @@ export async function providerNames(
 ): Promise<(id: string | null) => string | null> {
   const wanted = [...new Set([...ids].filter((x): x is string => !!x))];
   const names = new Map<string, string>();
-  for (let i = 0; i < wanted.length; i += 90) {
-    const rows = await controlDb(c.env)
+  const rows = await queryInChunks(wanted, 0, (chunk) =>
+    controlDb(c.env)
       .select({ id: providers.id, name: providers.name })
       .from(providers)
-      .where(inArray(providers.id, wanted.slice(i, i + 90)));
-    for (const r of rows) names.set(r.id, r.name);
-  }
+      .where(inArray(providers.id, chunk)),
+  );
+  for (const r of rows) names.set(r.id, r.name);
   return (id) => (id == null ? null : (names.get(id) ?? id));
 }

@@ -195,12 +195,27 @@ export const webhookRoutes = createRouter()
     }),
     async (c) => {
       const hook = await findHook(c, c.req.valid('param').id);
-      if (!hook.events.includes('webhook.test')) {
-        await c.var.countyDb
-          .update(webhooks)
-          .set({ events: [...hook.events, 'webhook.test'] })
-          .where(eq(webhooks.id, hook.id));
+      const k = countyCtx(c);
+      const subscribe = !hook.events.includes('webhook.test');
+      // A request to a stored URL is on record before it is queued, with the subscription it adds.
+      const entry = countyAudit(k, {
+        action: 'webhook.test',
+        targetType: 'webhook',
+        targetId: hook.id,
+        detail: { subscribed: subscribe },
+      });
+      if (subscribe) {
+        await k.db.batch([
+          k.db
+            .update(webhooks)
+            .set({ events: [...hook.events, 'webhook.test'] })
+            .where(eq(webhooks.id, hook.id)),
+          entry,
+        ]);
+      } else {
+        await entry;
       }
+      sealLater(c, k.d1);
       const queued = await enqueueWebhookEvent(c.env, c.var.county.slug, c.var.countyDb, {
         kind: 'webhook.test',
         eventKey: `test:${newId()}`,

@@ -4,6 +4,7 @@
  */
 import { env } from 'cloudflare:workers';
 import { expect } from 'vitest';
+import { fieldCrypto } from '../../src/crypto/fields';
 import { countyDrizzle } from '../../src/db';
 import type { CountyRow } from '../../src/db/control-schema';
 import type { CountyCtx } from '../../src/lib/context';
@@ -112,6 +113,28 @@ export type ActivityFixture = {
   participants?: { superviseeId: string; minutes?: number }[];
 };
 
+/** A summary as the app stores it: ciphertext bound to the activity's row (ADR 0403). */
+export const sealedSummary = async (county: string, id: string, summary: string) =>
+  (await fieldCrypto(env.DATA_KEY_SECRET, county)).encrypt(summary, {
+    table: 'activities',
+    column: 'summary_enc',
+    rowId: id,
+  });
+
+/** Every activity's summary in clear, read as the app reads it (tests look activities up by it). */
+export async function activitySummaries(county: string): Promise<{ id: string; summary: string }[]> {
+  const c = await fieldCrypto(env.DATA_KEY_SECRET, county);
+  const { results } = await countyDb(county)
+    .prepare('SELECT id, summary_enc FROM activities WHERE summary_enc IS NOT NULL')
+    .all<{ id: string; summary_enc: string }>();
+  return Promise.all(
+    results.map(async (r) => ({
+      id: r.id,
+      summary: await c.decrypt(r.summary_enc, { table: 'activities', column: 'summary_enc', rowId: r.id }),
+    })),
+  );
+}
+
 /** Activities with their participants, one batch. */
 export async function insertActivities(county: string, list: ActivityFixture[]) {
   const db = countyDb(county);
@@ -123,7 +146,7 @@ export async function insertActivities(county: string, list: ActivityFixture[]) 
     statements.push(
       db
         .prepare(
-          `INSERT INTO activities (id, type, occurred_on, duration_minutes, provider_id, township_id, ledger_id, status, summary, place)
+          `INSERT INTO activities (id, type, occurred_on, duration_minutes, provider_id, township_id, ledger_id, status, summary_enc, place)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .bind(
@@ -135,7 +158,7 @@ export async function insertActivities(county: string, list: ActivityFixture[]) 
           a.townshipId,
           a.ledgerId ?? null,
           a.status ?? 'active',
-          a.summary ?? null,
+          a.summary ? await sealedSummary(county, id, a.summary) : null,
           a.place ?? null,
         ),
     );
