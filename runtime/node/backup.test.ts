@@ -7,6 +7,7 @@ import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
+import { COUNTY_MIGRATIONS, readMigrations } from '../../scripts/lib/migrations.ts';
 import { DEMO_PASSWORD } from '../../src/demo/data.ts';
 import { backupDataDir, checkBackup, restoreDataDir } from './backup.ts';
 import { SqliteD1Database } from './d1.ts';
@@ -71,9 +72,10 @@ describe('backup and restore', () => {
       'counties/bangjiao-county-spare.sqlite',
       'evidence/index.sqlite',
     ]);
-    expect(manifest.databases['counties/bangjiao-county-deqing.sqlite']!.migrations).toEqual([
-      '0000_init.sql',
-    ]);
+    // Every county migration of migrations/county, as the database records them.
+    expect(manifest.databases['counties/bangjiao-county-deqing.sqlite']!.migrations).toEqual(
+      readMigrations(COUNTY_MIGRATIONS).map((m) => m.name),
+    );
     expect(manifest.evidenceFiles).toBe(1);
     expect(checkBackup(backupDir)).toEqual([]);
     expect((await township('备份后镇')).status).toBe(201);

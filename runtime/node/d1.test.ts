@@ -4,7 +4,7 @@
  * concurrency of several processes on one file.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eq, sql } from 'drizzle-orm';
@@ -168,6 +168,17 @@ describe('statements', () => {
     expect(await db.prepare('PRAGMA journal_mode').first('journal_mode')).toBe('wal');
     expect(await db.prepare('PRAGMA busy_timeout').first('timeout')).toBe(5000);
     expect(await db.prepare('PRAGMA foreign_keys').first('foreign_keys')).toBe(1);
+  });
+
+  it('leaves no bytes of a deleted row in the file (secure_delete)', async () => {
+    const marker = 'residual-marker-剩余信息-0123456789';
+    await db.prepare('INSERT INTO people (name) VALUES (?)').bind(marker).run();
+    await db.prepare('DELETE FROM people WHERE name = ?').bind(marker).run();
+    db.close();
+    // Closing the last connection checkpoints the WAL into the file and removes the WAL.
+    const bytes = readFileSync(db.path);
+    expect(bytes.includes(Buffer.from(marker))).toBe(false);
+    db = new SqliteD1Database(db.path);
   });
 });
 

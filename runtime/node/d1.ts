@@ -121,6 +121,9 @@ export class SqliteD1Database implements D1Database {
       this.#db.exec('PRAGMA journal_mode = WAL');
       this.#db.exec('PRAGMA synchronous = FULL');
     }
+    // secure_delete: a deleted row's bytes are overwritten with zeros in the file (and its WAL),
+    // not left in free pages (等保 residual information protection, docs/self-hosting.zh.md).
+    this.#db.exec('PRAGMA secure_delete = ON');
     this.#changes = this.#db.prepare('SELECT total_changes() AS c, last_insert_rowid() AS r');
     this.#changes.setReturnArrays(true);
     this.#pageCount = this.#db.prepare('PRAGMA page_count');
