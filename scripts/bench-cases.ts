@@ -72,6 +72,8 @@ const COMPLIANCE_REQUESTS = Number(process.env.BENCH_COMPLIANCE_REQUESTS ?? 10);
 /** Distinguishes this run's idempotency keys from earlier runs' (with --keep). */
 const RUN = Date.now().toString(36);
 let activitySeq = 0;
+/** The demo's today: the pinned TODAY (scripts/lib/server.ts), else the real date. */
+const BENCH_TODAY = process.env.TODAY || new Date().toISOString().slice(0, 10);
 
 export const CASES: BenchCase[] = [
   // The baseline: the Worker with no auth and no database.
@@ -91,7 +93,8 @@ export const CASES: BenchCase[] = [
       const n = activitySeq;
       return {
         type: 'phone_followup',
-        occurredOn: addDaysIso('2026-01-01', n % 150),
+        // Within the demo's terms, which began six months before today (src/demo/service-records.ts).
+        occurredOn: addDaysIso(BENCH_TODAY, -1 - (n % 150)),
         durationMinutes: 15,
         participants: [{ superviseeId: `demo-deqing-s${1 + (n % 6)}` }],
       };

@@ -6,10 +6,13 @@
  * registers it in the control database. Every step checks before it acts, so a re-run after a
  * failure (or of a finished onboarding) picks up where it stopped and changes nothing twice.
  */
+
+import { countiesFileFrom, dataDirFrom } from '../runtime/node/layout.ts';
 import { flags } from './lib/args.ts';
 import {
   bindingForSlug,
   CONTROL_DATABASE,
+  COUNTIES_FILE,
   type County,
   countyProblems,
   DEFAULT_TIMEZONE,
@@ -28,14 +31,17 @@ import { sqlString, sqlValue } from './lib/sql.ts';
 import { failureSummary, runWrangler } from './lib/wrangler.ts';
 
 const USAGE = `Usage: npm run county:add -- --slug <slug> --name <name> --region-code <code>
-                           [--name-en <English name>] [--timezone <IANA zone>] [--remote]
+                           [--name-en <English name>] [--timezone <IANA zone>] [--remote | --self-hosted]
 
   --slug          URL name of the county, ^[a-z][a-z0-9-]{1,38}$ (e.g. changxing)
   --name          Chinese name (e.g. 长兴县)
   --region-code   six-digit 行政区划代码 (e.g. 330522)
   --name-en       English name (e.g. "Changxing County")
   --timezone      default ${DEFAULT_TIMEZONE}
-  --remote        create, migrate and register on Cloudflare (otherwise: local databases)`;
+  --remote        create, migrate and register on Cloudflare (otherwise: local databases)
+  --self-hosted   create, migrate and register the county's SQLite file under DATA_DIR (default
+                  ./data) for the Node runtime; COUNTIES_FILE names the county list (default
+                  counties.json). A running server picks the county up without a restart.`;
 
 const args = flags(
   {
@@ -45,6 +51,7 @@ const args = flags(
     'name-en': { type: 'string' },
     timezone: { type: 'string' },
     remote: { type: 'boolean' },
+    'self-hosted': { type: 'boolean' },
   },
   USAGE,
 );
@@ -57,6 +64,12 @@ function fail(message: string): never {
 if (!args.slug || !args.name || !args['region-code'])
   fail(`--slug, --name and --region-code are required.\n\n${USAGE}`);
 const remote = args.remote === true;
+const selfHosted = args['self-hosted'] === true;
+if (remote && selfHosted) fail('--remote and --self-hosted exclude each other');
+// The self-hosted county list may be the deployment's own (COUNTIES_FILE); wrangler.toml is
+// generated from the repository's list only.
+const countiesFile = selfHosted ? countiesFileFrom() : COUNTIES_FILE;
+const syncsWrangler = countiesFile === COUNTIES_FILE;
 const wanted = {
   slug: args.slug,
   name: args.name.trim(),
@@ -66,7 +79,7 @@ const wanted = {
 };
 
 // 1. counties.json and wrangler.toml
-let counties = readCounties();
+let counties = readCounties(countiesFile);
 let county = counties.find((k) => k.slug === wanted.slug);
 if (county) {
   const differs = (['name', 'regionCode', 'nameEn'] as const).filter(
@@ -93,10 +106,10 @@ if (county) {
   const problems = countyProblems(county, counties);
   if (problems.length > 0) fail(problems.join('\n  '));
   counties = [...counties, county];
-  writeCounties(counties);
-  console.log(`✓ added ${county.slug} to counties.json (binding ${county.binding})`);
+  writeCounties(counties, countiesFile);
+  console.log(`✓ added ${county.slug} to ${countiesFile} (binding ${county.binding})`);
 }
-if (syncWranglerToml(counties)) console.log('✓ regenerated wrangler.toml');
+if (syncsWrangler && syncWranglerToml(counties)) console.log('✓ regenerated wrangler.toml');
 
 // 2. the database
 if (remote) {
@@ -155,7 +168,12 @@ if (remote) {
     fail(`could not register ${c.slug} in ${CONTROL_DATABASE}:\n    ${failureSummary(result)}`);
   if (!known) console.log(`✓ registered ${c.slug} in ${CONTROL_DATABASE} (Cloudflare)`);
 } else {
-  const platform = await openLocalPlatform();
+  const platform = selfHosted
+    ? (await import('../runtime/node/platform.ts')).openSelfHostedPlatform({
+        dataDir: dataDirFrom(),
+        countiesFile,
+      })
+    : await openLocalPlatform();
   try {
     if (!(await migrateLocal(platform, [c]))) process.exit(1);
     const version = (await appliedMigrations(platform.database(c.binding))).at(-1);
@@ -170,13 +188,22 @@ if (remote) {
     } catch (err) {
       fail(`could not register ${c.slug}: ${err instanceof Error ? err.message : String(err)}`);
     }
-    if (!known) console.log(`✓ registered ${c.slug} in the local ${CONTROL_DATABASE}`);
+    if (!known)
+      console.log(
+        `✓ registered ${c.slug} in the ${selfHosted ? 'self-hosted' : 'local'} ${CONTROL_DATABASE}`,
+      );
   } finally {
     await platform.dispose();
   }
 }
 
-console.log(`
+if (selfHosted) {
+  console.log(`
+${county.name} (${county.slug}) is onboarded on this self-hosted deployment (${dataDirFrom()}). Next:
+  1. a running server serves it from its next request for the county (no restart, no deploy)
+  2. create the county's first users: as platform operator, POST /api/v1/counties/${county.slug}/users (a bureau_admin)`);
+} else {
+  console.log(`
 ${county.name} (${county.slug}) is onboarded${remote ? ' on Cloudflare' : ' locally'}. Next:
   1. commit counties.json and wrangler.toml (the new binding ${county.binding})
   2. ${remote ? 'deploy the Worker so it gets the binding: npx wrangler deploy (see README "Deploying")' : 'wrangler dev reloads wrangler.toml by itself (else restart npm start)'}
@@ -185,6 +212,7 @@ ${county.name} (${county.slug}) is onboarded${remote ? ' on Cloudflare' : ' loca
       ? ''
       : `\n  4. on Cloudflare: npm run county:add -- ${shellArgs(['--slug', c.slug, '--name', c.name, '--region-code', c.regionCode, ...(c.nameEn ? ['--name-en', c.nameEn] : []), ...(c.timezone ? ['--timezone', c.timezone] : []), '--remote'])}`
   }`);
+}
 
 type ExistingRow = { regionCode: string; binding: string };
 

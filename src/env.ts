@@ -9,6 +9,8 @@ export type Bindings = {
   CONTROL_DB: D1Database;
   /** Background work: one message per county per cron tick, and webhook delivery attempts. */
   JOBS: Queue<JobMessage>;
+  /** Evidence files, encrypted by the app before they are stored (R2; on disk when self-hosted). */
+  EVIDENCE: R2Bucket;
   /** `development` enables the demo seed; anything else is a deployed environment. */
   ENVIRONMENT: string;
   /** Test and development only: pins the clock's civil date (src/lib/time.ts); production ignores it. */

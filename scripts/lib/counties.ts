@@ -17,6 +17,11 @@ export type County = {
   databaseName: string;
   /** A placeholder (see `isPlaceholderId`) until `county:add --remote` creates the real database. */
   databaseId: string;
+  /**
+   * Self-hosted only: the county's SQLite file, relative to DATA_DIR (default
+   * `counties/<databaseName>.sqlite`). Workers ignore it; wrangler.toml never carries it.
+   */
+  sqliteFile?: string;
 };
 
 export const COUNTIES_FILE = `${ROOT}/counties.json`;
@@ -28,6 +33,8 @@ export const DEFAULT_TIMEZONE = 'Asia/Shanghai';
 export const SLUG_PATTERN = /^[a-z][a-z0-9-]{1,38}$/;
 export const REGION_CODE_PATTERN = /^[0-9]{6}$/;
 const DATABASE_NAME_PATTERN = /^bangjiao-[a-z0-9-]{1,54}$/;
+/** Relative, no `..` segment, ending in .sqlite. */
+const SQLITE_FILE_PATTERN = /^(?!\/)(?!.*(?:^|\/)\.\.(?:\/|$))[\w./-]+\.sqlite$/;
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const PLACEHOLDER_PREFIX = '00000000-0000-4000-8000-';
 
@@ -66,6 +73,10 @@ export function countyProblems(county: County, others: readonly County[]): strin
     );
   if (!UUID_PATTERN.test(county.databaseId))
     problems.push(`${county.slug}: databaseId "${county.databaseId}" is not a UUID`);
+  if (county.sqliteFile !== undefined && !SQLITE_FILE_PATTERN.test(county.sqliteFile))
+    problems.push(
+      `${county.slug}: sqliteFile "${county.sqliteFile}" must be a relative path inside DATA_DIR ending in .sqlite`,
+    );
   if (county.timezone !== undefined && !isTimeZone(county.timezone))
     problems.push(`${county.slug}: unknown timezone "${county.timezone}"`);
   for (const other of others) {
@@ -76,6 +87,8 @@ export function countyProblems(county: County, others: readonly County[]): strin
       problems.push(`database ${county.databaseName} is already used by "${other.slug}"`);
     else if (other.databaseId === county.databaseId)
       problems.push(`database id ${county.databaseId} is already used by "${other.slug}"`);
+    else if (county.sqliteFile !== undefined && other.sqliteFile === county.sqliteFile)
+      problems.push(`sqliteFile ${county.sqliteFile} is already used by "${other.slug}"`);
   }
   return problems;
 }
@@ -108,6 +121,7 @@ export function writeCounties(counties: readonly County[], file = COUNTIES_FILE)
     binding: k.binding,
     databaseName: k.databaseName,
     databaseId: k.databaseId,
+    ...(k.sqliteFile ? { sqliteFile: k.sqliteFile } : {}),
   }));
   writeFileSync(file, `${JSON.stringify(ordered, null, 2)}\n`);
 }

@@ -6,3 +6,4 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 /** wrangler's default local state, shared by `wrangler dev` and the scripts. */
 export const DEV_STATE = `${ROOT}/.wrangler/state`;
 export const WRANGLER_BIN = process.env.BANGJIAO_WRANGLER ?? `${ROOT}/node_modules/.bin/wrangler`;
+export const TSX_BIN = `${ROOT}/node_modules/.bin/tsx`;
