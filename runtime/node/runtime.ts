@@ -78,7 +78,7 @@ export function checkCryptoSuite(value: string | undefined): 'webcrypto' {
     throw new Error(`CRYPTO_SUITE must be one of ${CRYPTO_SUITES.join(', ')}, not "${suite}"`);
   if (suite === 'sm')
     throw new Error(
-      'CRYPTO_SUITE=sm (SM4-GCM, SM3, HMAC-SM3) is planned (docs/adr/0800) and not available yet',
+      'CRYPTO_SUITE=sm (SM4-GCM, SM3, HMAC-SM3) is not available in this release yet (docs/self-hosting.zh.md)',
     );
   return 'webcrypto';
 }
