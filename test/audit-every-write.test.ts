@@ -57,6 +57,8 @@ type Request = {
 
 let serial = 0;
 const unique = () => `${Date.now().toString(36)}${(serial++).toString(36)}`;
+/** The first 17 characters of a credit code no other provider of this run has (a counter, not the clock). */
+const freshCreditBody = () => `52330521MJ8${String(serial++).padStart(6, '0')}`;
 let years = 2060;
 
 const ok = <R extends { status: number; text: string }>(r: R, what: string): R => {
@@ -107,7 +109,7 @@ const newProvider = async () =>
   (
     await post(`${P}/providers`, 'platform.operator', {
       name: `审计社会工作服务中心${unique()}`,
-      creditCode: withCreditCheck(`52330521MJ87${String(Date.now() + serial++).slice(-5)}`),
+      creditCode: withCreditCheck(freshCreditBody()),
     })
   ).body.id as string;
 
@@ -222,7 +224,7 @@ const DRIVERS: Record<string, () => Promise<Request>> = {
     login: 'platform.operator',
     body: {
       name: `审计服务中心${unique()}`,
-      creditCode: withCreditCheck(`52330521MJ86${String(Date.now()).slice(-5)}`),
+      creditCode: withCreditCheck(freshCreditBody()),
     },
   }),
   [`PATCH ${P}/providers/:id`]: async () => ({

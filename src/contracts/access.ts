@@ -16,16 +16,7 @@ export async function contractScope(c: Ctx): Promise<ContractScope> {
   if (mine.some((m) => !PROVIDER_ROLES.includes(m.role as never))) return { all: true };
   const claimed = [...new Set(mine.map((m) => m.providerId).filter((p): p is string => !!p))];
   if (claimed.length === 0) return { all: false, providerIds: [] };
-  // Beside the ids: the county.
-  const served = await queryInChunks(claimed, 1, (chunk) =>
-    controlDb(c.env)
-      .select({ providerId: providerCounties.providerId })
-      .from(providerCounties)
-      .where(
-        and(eq(providerCounties.county, c.var.county.slug), inArray(providerCounties.providerId, chunk)),
-      ),
-  );
-  return { all: false, providerIds: served.map((s) => s.providerId) };
+  return { all: false, providerIds: [...(await providersServing(c, claimed))] };
 }
 
 export const seesProvider = (scope: ContractScope, providerId: string) =>

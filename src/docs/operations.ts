@@ -70,6 +70,8 @@ const NAMED: Record<string, string> = {
   'PUT /api/v1/platform/providers/:id/counties/:slug': 'setProviderCounty',
 };
 
+const WRITE_VERB: Record<string, string> = { POST: 'create', PATCH: 'update', PUT: 'set', DELETE: 'delete' };
+
 const pascal = (word: string) =>
   word
     .split('-')
@@ -97,17 +99,11 @@ export function operationIdOf(method: string, path: string): string {
       return pascal(one ? singular(w) : w);
     })
     .join('');
-  const verb =
-    action ??
-    {
-      GET: endsOnId || !last.endsWith('s') ? 'get' : 'list',
-      POST: 'create',
-      PATCH: 'update',
-      PUT: 'set',
-      DELETE: 'delete',
-    }[method.toUpperCase()] ??
-    method.toLowerCase();
-  return `${pascal(verb).charAt(0).toLowerCase()}${pascal(verb).slice(1)}${noun}`;
+  const read = endsOnId || !last.endsWith('s') ? 'get' : 'list';
+  const verb = action ?? (method === 'GET' ? read : (WRITE_VERB[method] ?? method.toLowerCase()));
+  // Actions are path words (`read-all` → `readAll…`): camelCase the verb, then the noun.
+  const camel = pascal(verb);
+  return `${camel.charAt(0).toLowerCase()}${camel.slice(1)}${noun}`;
 }
 
 const TAG_TEXT: Record<string, string> = {
